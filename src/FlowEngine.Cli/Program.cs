@@ -1,0 +1,32 @@
+using System.CommandLine;
+using FlowEngine.Cli.Commands;
+
+namespace FlowEngine.Cli;
+
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var root = BuildCommand();
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+
+    internal static RootCommand BuildCommand()
+    {
+        var db = new Option<string?>("--db")
+        {
+            Description = $"SQLite database file (default: FLOWENGINE_STORE, else {Persistence.StoreOptions.DefaultSqlitePath})",
+            Recursive = true,
+        };
+        var root = new RootCommand("FlowEngine: a workflow runtime for SaaS license management.")
+        {
+            ValidateCommand.Build(),
+            RunCommand.Build(db),
+            ExecutionsCommand.Build(db),
+            DefinitionsCommand.Build(db),
+            SchemaCommand.Build(),
+        };
+        root.Options.Add(db);
+        return root;
+    }
+}

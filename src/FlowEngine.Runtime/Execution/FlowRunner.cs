@@ -1,0 +1,237 @@
+using FlowEngine.Definitions.Model;
+using FlowEngine.Definitions.Validation;
+using FlowEngine.Expressions;
+using FlowEngine.Runtime.Records;
+using FlowEngine.Runtime.Steps;
+
+namespace FlowEngine.Runtime.Execution;
+
+/// <summary>What an execution ended with.</summary>
+public sealed record ExecutionResult(ExecutionRecord Record, IReadOnlyDictionary<string, object?> Outputs)
+{
+    /// <summary>The final status.</summary>
+    public ExecutionStatus Status => Record.Status;
+}
+
+/// <summary>
+/// Runs definition versions: one frame per definition invocation, a step record per step (written when the step
+/// ends, and when it starts for steps that hold others), a checkpoint after each top-level step, cancellation
+/// and timeouts. One execution's failure never reaches another's data: nothing is shared between executions.
+/// </summary>
+public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup definitions, IExecutionStore store, TimeProvider time)
+{
+    /// <summary>The clock every step and pill uses.</summary>
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>Where calls find actions and subflows.</summary>
+    public IDefinitionLookup Definitions { get; } = definitions;
+
+    /// <summary>The store executions are recorded in.</summary>
+    public IExecutionStore Store { get; } = store;
+
+    /// <summary>
+    /// Runs a definition to its end and returns the result. Failures and cancellation are recorded on the
+    /// execution, not thrown; only a bad argument (or the caller's own cancellation) throws.
+    /// </summary>
+    public async Task<ExecutionResult> RunAsync(Definition definition, IReadOnlyDictionary<string, object?> inputs, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= new RunOptions();
+        var record = new ExecutionRecord
+        {
+            Id = options.ExecutionId ?? Guid.CreateVersion7(Time.GetUtcNow()),
+            DefinitionId = definition.Id,
+            Version = definition.Version,
+            DefinitionHash = definition.Hash,
+            Status = ExecutionStatus.Running,
+            TriggeredBy = options.TriggeredBy,
+            StartedAt = Time.GetUtcNow(),
+        };
+
+        using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit, Time) : null;
+        using var linked = timeout is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var run = new RunState(record, this, options, linked.Token);
+
+        Frame? frame = null;
+        Dictionary<string, object?>? given = null;
+        try
+        {
+            given = Coercion.Inputs(definition, inputs);
+        }
+        catch (StepFailedException ex)
+        {
+            record.InputsJson = run.Redactor.Json(inputs.ToDictionary(
+                i => i.Key,
+                i => definition.Inputs.Any(d => d.Name == i.Key && d.Type.Name == "secret") ? SecretValue.Mask : i.Value));
+            record.Status = ExecutionStatus.Failed;
+            record.Error = run.Redactor.Scrub(ex.Message);
+        }
+
+        if (given is not null)
+        {
+            run.Redactor.Remember(given);
+            record.InputsJson = run.Redactor.Json(given);
+        }
+
+        await Store.CreateAsync(record, CancellationToken.None).ConfigureAwait(false);
+        if (given is null)
+        {
+            record.EndedAt = Time.GetUtcNow();
+            await Store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
+            return new ExecutionResult(record, new Dictionary<string, object?>());
+        }
+
+        frame = new Frame(definition, given, run, "");
+        try
+        {
+            var scope = new Scope(frame);
+            for (var i = 0; i < definition.Steps.Count; i++)
+            {
+                await RunStepAsync(definition.Steps[i], scope, null, "", 0, null, checkpointIndex: i + 1).ConfigureAwait(false);
+            }
+
+            record.Status = ExecutionStatus.Completed;
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            record.Status = ExecutionStatus.Cancelled;
+            record.Error = timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested
+                ? $"timed out after {options.Timeout}"
+                : "cancelled";
+        }
+        catch (StepFailedException ex)
+        {
+            record.Status = ExecutionStatus.Failed;
+            record.Error = run.Redactor.Scrub(ex.StepId is null ? ex.Message : $"step '{ex.StepId}': {ex.Message}");
+            record.ErrorStepId = ex.StepId;
+        }
+
+        var outputs = Ordered(definition, frame.Outputs);
+        record.OutputsJson = run.Redactor.Json(outputs);
+        record.StepCount = run.LastSequence;
+        record.EndedAt = Time.GetUtcNow();
+        await Store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
+        return new ExecutionResult(record, outputs);
+    }
+
+    internal async ValueTask RunBlockAsync(IReadOnlyList<StepDefinition> steps, Scope scope, int? parent, string path, int depth, int? iteration)
+    {
+        foreach (var step in steps)
+        {
+            await RunStepAsync(step, scope, parent, path, depth, iteration, checkpointIndex: null).ConfigureAwait(false);
+        }
+    }
+
+    internal async ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, RunState run, int parent, string path, int depth, string stepId)
+    {
+        var given = Coercion.Inputs(callee, inputs, stepId);
+        run.Redactor.Remember(given);
+        var frame = new Frame(callee, given, run, path + "/");
+        await RunBlockAsync(callee.Steps, new Scope(frame), parent, path, depth, null).ConfigureAwait(false);
+        return Ordered(callee, frame.Outputs);
+    }
+
+    /// <summary>Outputs in the order the definition declares them, so JSON output is stable.</summary>
+    private static Dictionary<string, object?> Ordered(Definition definition, IReadOnlyDictionary<string, object?> outputs)
+    {
+        var ordered = new Dictionary<string, object?>(outputs.Count, StringComparer.Ordinal);
+        foreach (var output in definition.Outputs)
+        {
+            if (outputs.TryGetValue(output.Name, out var value))
+            {
+                ordered[output.Name] = value;
+            }
+        }
+
+        return ordered;
+    }
+
+    private async ValueTask RunStepAsync(StepDefinition step, Scope scope, int? parent, string path, int depth, int? iteration, int? checkpointIndex)
+    {
+        var frame = scope.Frame;
+        var run = frame.Run;
+        run.Cancellation.ThrowIfCancellationRequested();
+        var stepPath = path.Length == 0 ? step.Id : path.EndsWith('/') ? path + step.Id : $"{path}/{step.Id}";
+        var record = new StepRecord
+        {
+            ExecutionId = run.Record.Id,
+            Sequence = run.NextSequence(),
+            ParentSequence = parent,
+            StepId = step.Id,
+            Path = stepPath,
+            Type = step.Type,
+            DefinitionKey = frame.Definition.Key,
+            Status = StepStatus.Running,
+            StartedAt = Time.GetUtcNow(),
+            Iteration = iteration,
+        };
+        var handler = handlers.Get(step.Type);
+        var holdsSteps = handler.Descriptor.HoldsSteps;
+        run.Options.Observer?.StepStarted(record, depth);
+        if (holdsSteps)
+        {
+            await Store.SaveStepAsync(record, null, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        Exception? failure = null;
+        try
+        {
+            var outputs = await handler.ExecuteAsync(new StepContext(step, scope, record, stepPath, depth)).ConfigureAwait(false);
+            record.Status = StepStatus.Completed;
+            if (outputs is not null)
+            {
+                record.OutputsJson = run.Redactor.Json(outputs);
+            }
+
+            frame.Steps[step.Id] = new Dictionary<string, object?>(2, StringComparer.Ordinal)
+            {
+                ["outputs"] = outputs ?? new Dictionary<string, object?>(),
+                ["status"] = "completed",
+            };
+        }
+        catch (OperationCanceledException ex) when (run.Cancellation.IsCancellationRequested)
+        {
+            record.Status = StepStatus.Cancelled;
+            failure = ex;
+        }
+        catch (StepFailedException ex)
+        {
+            record.Status = StepStatus.Failed;
+            record.Error = run.Redactor.Scrub(ex.StepId is null || ex.StepId == step.Id ? ex.Message : $"step '{ex.StepId}': {ex.Message}");
+            failure = ex.At(step.Id);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+        {
+            // A handler bug or an unexpected value becomes a failure of this step, never a crash of the process.
+            record.Status = StepStatus.Failed;
+            record.Error = run.Redactor.Scrub($"{ex.GetType().Name}: {ex.Message}");
+            failure = new StepFailedException(record.Error, step.Id, "internal", ex);
+        }
+
+        record.EndedAt = Time.GetUtcNow();
+        var checkpoint = checkpointIndex is { } next && record.Status == StepStatus.Completed ? Checkpoint(frame, next) : null;
+        await Store.SaveStepAsync(record, checkpoint, CancellationToken.None).ConfigureAwait(false);
+        run.Options.Observer?.StepEnded(record, depth);
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    private ExecutionCheckpoint Checkpoint(Frame frame, int next) => new()
+    {
+        ExecutionId = frame.Run.Record.Id,
+        NextStepIndex = next,
+        LastSequence = frame.Run.LastSequence,
+        SavedAt = Time.GetUtcNow(),
+        StateJson = frame.Run.Redactor.Json(new Dictionary<string, object?>
+        {
+            ["vars"] = frame.Vars.ToDictionary(StringComparer.Ordinal),
+            ["steps"] = frame.Steps.ToDictionary(StringComparer.Ordinal),
+            ["outputs"] = frame.Outputs.ToDictionary(StringComparer.Ordinal),
+        }),
+    };
+}

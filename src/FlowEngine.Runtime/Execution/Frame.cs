@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using FlowEngine.Definitions.Model;
+using FlowEngine.Expressions;
+
+namespace FlowEngine.Runtime.Execution;
+
+/// <summary>
+/// The data of one definition invocation: its inputs, variables, step results and outputs. A call to a subflow
+/// gets a frame of its own, so a callee never sees or changes its caller's variables.
+/// </summary>
+public sealed class Frame
+{
+    internal Frame(Definition definition, Dictionary<string, object?> inputs, RunState run, string pathPrefix)
+    {
+        Definition = definition;
+        Inputs = inputs;
+        Run = run;
+        PathPrefix = pathPrefix;
+    }
+
+    /// <summary>The definition version running in this frame.</summary>
+    public Definition Definition { get; }
+
+    /// <summary>Inputs, converted to their declared types.</summary>
+    public Dictionary<string, object?> Inputs { get; }
+
+    /// <summary>Variables (<c>vars.x</c>). Concurrent, because a parallel for-each writes them from several tasks.</summary>
+    public ConcurrentDictionary<string, object?> Vars { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Step results (<c>steps.x.outputs</c>, <c>steps.x.status</c>).</summary>
+    public ConcurrentDictionary<string, object?> Steps { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Outputs set by <c>outputs</c> steps.</summary>
+    public ConcurrentDictionary<string, object?> Outputs { get; } = new(StringComparer.Ordinal);
+
+    internal RunState Run { get; }
+
+    internal string PathPrefix { get; }
+}
+
+/// <summary>What a pill can see: the frame's roots plus the loop variables and caught errors in scope.</summary>
+internal sealed class Scope(Frame frame, string? name = null, object? value = null, Scope? parent = null) : IExpressionScope
+{
+    private readonly string? _name = name;
+    private readonly object? _value = value;
+    private readonly Scope? _parent = parent;
+
+    public Frame Frame { get; } = frame;
+
+    public Scope With(string localName, object? localValue) => new(Frame, localName, localValue, this);
+
+    public bool TryGetRoot(string root, out object? result)
+    {
+        for (var s = this; s is not null; s = s._parent)
+        {
+            if (s._name is not null && string.Equals(s._name, root, StringComparison.Ordinal))
+            {
+                result = s._value;
+                return true;
+            }
+        }
+
+        result = root switch
+        {
+            "inputs" => Frame.Inputs,
+            "vars" => Frame.Vars,
+            "steps" => Frame.Steps,
+            "execution" => Frame.Run.ExecutionInfo,
+            _ => null,
+        };
+        return result is not null;
+    }
+}
+
+/// <summary>A list that an <c>append</c> step owns, so appending never changes a list that came from an input.</summary>
+internal sealed class OwnedList : List<object?>
+{
+    public OwnedList()
+    {
+    }
+
+    public OwnedList(IEnumerable<object?> items)
+        : base(items)
+    {
+    }
+}

@@ -1,0 +1,91 @@
+using FlowEngine.Expressions;
+using FlowEngine.Runtime.Records;
+
+namespace FlowEngine.Runtime.Execution;
+
+/// <summary>What every frame of one execution shares: the record, the store, the clock, cancellation and secrets.</summary>
+internal sealed class RunState(ExecutionRecord record, FlowRunner runner, RunOptions options, CancellationToken cancellation)
+{
+    private int _sequence;
+
+    public ExecutionRecord Record { get; } = record;
+
+    public FlowRunner Runner { get; } = runner;
+
+    public RunOptions Options { get; } = options;
+
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    public Redactor Redactor { get; } = new();
+
+    public Dictionary<string, object?> ExecutionInfo { get; } = new(StringComparer.Ordinal)
+    {
+        ["id"] = record.Id.ToString(),
+        ["definition_id"] = record.DefinitionId,
+        ["version"] = (long)record.Version,
+        ["started_at"] = record.StartedAt,
+    };
+
+    public int NextSequence() => Interlocked.Increment(ref _sequence);
+
+    public int LastSequence => Volatile.Read(ref _sequence);
+
+    public EvaluationContext Evaluation(IExpressionScope scope) => new(scope, Runner.Time);
+}
+
+/// <summary>
+/// Masks the plain text of every secret the execution has seen, as a second line of defence: values of type secret
+/// already print as a mask, and this also catches one that ended up inside an error message.
+/// </summary>
+internal sealed class Redactor
+{
+    private readonly List<string> _secrets = [];
+
+    public void Remember(object? value)
+    {
+        switch (value)
+        {
+            case SecretValue s when s.Reveal().Length >= 4:
+                lock (_secrets)
+                {
+                    _secrets.Add(s.Reveal());
+                }
+
+                break;
+            case IDictionary<string, object?> map:
+                foreach (var item in map.Values)
+                {
+                    Remember(item);
+                }
+
+                break;
+            case System.Collections.IList list:
+                foreach (var item in list)
+                {
+                    Remember(item);
+                }
+
+                break;
+        }
+    }
+
+    public string Scrub(string text)
+    {
+        if (_secrets.Count == 0)
+        {
+            return text;
+        }
+
+        lock (_secrets)
+        {
+            foreach (var secret in _secrets)
+            {
+                text = text.Replace(secret, SecretValue.Mask, StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    public string Json(object? value) => Scrub(Values.ToJson(value));
+}

@@ -1,0 +1,91 @@
+using FlowEngine.Definitions.Model;
+using FlowEngine.Expressions;
+using FlowEngine.Runtime.Execution;
+using FlowEngine.Runtime.Records;
+
+namespace FlowEngine.Runtime.Steps;
+
+/// <summary>What a step handler gets: the step, a way to evaluate its values, to run child blocks, and to record.</summary>
+public sealed class StepContext
+{
+    private readonly Scope _scope;
+    private readonly int _depth;
+
+    internal StepContext(StepDefinition step, Scope scope, StepRecord record, string path, int depth)
+    {
+        Step = step;
+        _scope = scope;
+        Record = record;
+        Path = path;
+        _depth = depth;
+    }
+
+    /// <summary>The step being run.</summary>
+    public StepDefinition Step { get; }
+
+    /// <summary>The frame of the definition the step belongs to.</summary>
+    public Frame Frame => _scope.Frame;
+
+    /// <summary>The step's record; handlers may set inputs and retry counts on it.</summary>
+    public StepRecord Record { get; }
+
+    /// <summary>The step's path in the execution, e.g. <c>pick[3]/keep</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>Cancelled when the execution is cancelled or times out.</summary>
+    public CancellationToken CancellationToken => Frame.Run.Cancellation;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time => Frame.Run.Runner.Time;
+
+    /// <summary>Evaluates a value of the step. An expression error becomes a step failure naming the step and the expression.</summary>
+    public object? Evaluate(ValueNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return node.Evaluate(Frame.Run.Evaluation(_scope));
+        }
+        catch (ExpressionException ex)
+        {
+            var source = node.Templates().Select(t => t.Template.Source).FirstOrDefault() ?? "";
+            throw new StepFailedException($"in '{source}': {ex.Message}", Step.Id, "expression");
+        }
+    }
+
+    /// <summary>Evaluates a named value property of the step.</summary>
+    public object? Evaluate(string property) => Evaluate(Step.Value(property));
+
+    /// <summary>Records what the step was given, secrets masked.</summary>
+    public void RecordInputs(object? inputs) => Record.InputsJson = Frame.Run.Redactor.Json(inputs);
+
+    /// <summary>Runs a block of child steps in this step's scope, with extra local names.</summary>
+    public ValueTask RunBlockAsync(IReadOnlyList<StepDefinition> steps, string pathSuffix = "", IReadOnlyList<(string Name, object? Value)>? locals = null, int? iteration = null)
+    {
+        var scope = _scope;
+        foreach (var (name, value) in locals ?? [])
+        {
+            scope = scope.With(name, value);
+        }
+
+        return Frame.Run.Runner.RunBlockAsync(steps, scope, Record.Sequence, Path + pathSuffix, _depth + 1, iteration);
+    }
+
+    /// <summary>Runs a definition in a frame of its own under this step; returns its outputs.</summary>
+    public ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs) =>
+        Frame.Run.Runner.CallAsync(callee, inputs, Frame.Run, Record.Sequence, Path, _depth + 1, Step.Id);
+
+    /// <summary>Finds an action or subflow: the given version, or the latest published.</summary>
+    public Definition? FindDefinition(string id, int? version) => Frame.Run.Runner.Definitions.Find(id, version);
+
+    /// <summary>Writes to the execution's log.</summary>
+    public void Log(string level, object? message)
+    {
+        var text = Frame.Run.Redactor.Scrub(Values.ToText(message));
+        Frame.Run.Options.Observer?.Logged(Step.Id, level, text);
+    }
+}
