@@ -48,7 +48,7 @@ public sealed record UnaryExpr(string Operator, Expr Operand, int Offset) : Expr
             "not" => !Values.IsTruthy(value),
             "-" => value switch
             {
-                long l => -l,
+                long l => (object)(-l),
                 double d => -d,
                 _ => throw new ExpressionException($"cannot negate {Values.TypeName(value)}", Offset),
             },

@@ -101,7 +101,7 @@ public static class Functions
         yield return new("to_number", 1, 1, "A number from an integer or a text.", (_, a) => a[0] is string s ? double.Parse(s, CultureInfo.InvariantCulture) : Values.ToDouble(a[0] ?? 0L));
         yield return new("to_bool", 1, 1, "Truthiness of a value as a boolean.", (_, a) => Values.IsTruthy(a[0]));
         yield return new("round", 1, 2, "A number rounded to n decimals (0 by default).", (_, a) => a.Length > 1 ? Math.Round(Values.ToDouble(a[0] ?? 0L), (int)Int(a[1])) : (object)(long)Math.Round(Values.ToDouble(a[0] ?? 0L)));
-        yield return new("abs", 1, 1, "Absolute value.", (_, a) => a[0] is long l ? Math.Abs(l) : Math.Abs(Values.ToDouble(a[0] ?? 0L)));
+        yield return new("abs", 1, 1, "Absolute value.", (_, a) => a[0] is long l ? (object)Math.Abs(l) : Math.Abs(Values.ToDouble(a[0] ?? 0L)));
         yield return new("min", 1, int.MaxValue, "Smallest of the arguments, or of one array.", (_, a) => Extreme(a, -1));
         yield return new("max", 1, int.MaxValue, "Largest of the arguments, or of one array.", (_, a) => Extreme(a, 1));
         yield return new("first", 1, 1, "First item of an array, or null.", (_, a) => List(a[0]) is { Count: > 0 } l ? l[0] : null);

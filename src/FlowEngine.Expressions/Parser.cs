@@ -118,10 +118,11 @@ public static class Parser
                 }
 
                 var literal = text[start..i];
+                // Both arms are object: a bare conditional would widen every integer literal to double.
                 object value = isDouble
-                    ? double.Parse(literal, CultureInfo.InvariantCulture)
+                    ? (object)double.Parse(literal, CultureInfo.InvariantCulture)
                     : long.TryParse(literal, NumberStyles.None, CultureInfo.InvariantCulture, out var l)
-                        ? l
+                        ? (object)l
                         : throw new ExpressionException($"number '{literal}' is too large", baseOffset + start);
                 tokens.Add(new Token(TokenKind.Number, literal, baseOffset + start, value));
             }

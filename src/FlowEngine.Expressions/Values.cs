@@ -123,7 +123,8 @@ public static class Values
         {
             return op switch
             {
-                "+" => checked(a + b),
+                // Arms are object so integers stay integers (a switch would widen them all to double).
+                "+" => (object)checked(a + b),
                 "-" => checked(a - b),
                 "*" => checked(a * b),
                 "/" when b == 0 => throw new ExpressionException("division by zero", offset),

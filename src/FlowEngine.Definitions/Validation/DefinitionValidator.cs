@@ -38,7 +38,11 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
     }
 
     /// <summary>Finds call cycles across a set of definitions; each cycle is reported once, at the call that closes it.</summary>
-    public static IReadOnlyList<Diagnostic> FindCycles(IEnumerable<Definition> definitions, IDefinitionLookup lookup)
+    public static IReadOnlyList<Diagnostic> FindCycles(IEnumerable<Definition> definitions, IDefinitionLookup lookup) =>
+        FindCycles(definitions, lookup, new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>Finds call cycles and collects the keys (<c>id@version</c>) of every definition on one.</summary>
+    public static IReadOnlyList<Diagnostic> FindCycles(IEnumerable<Definition> definitions, IDefinitionLookup lookup, ISet<string> members)
     {
         var diagnostics = new List<Diagnostic>();
         var reported = new HashSet<string>(StringComparer.Ordinal);
@@ -65,6 +69,7 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
                 if (index >= 0)
                 {
                     var chain = path.Skip(index).Select(p => p.Definition.Id).Append(target.Id);
+                    members.UnionWith(path.Skip(index).Select(p => p.Definition.Key));
                     var key = string.Join(">", path.Skip(index).Select(p => p.Definition.Key).Order(StringComparer.Ordinal));
                     if (reported.Add(key))
                     {

@@ -99,9 +99,9 @@ public sealed class FlowLoader(StepTypeCatalog stepTypes)
             }
         }
 
-        var cycles = DefinitionValidator.FindCycles(read, set);
-        diagnostics.AddRange(cycles);
-        valid.RemoveAll(d => cycles.Any(c => c.File == d.SourceFile));
+        var onCycle = new HashSet<string>(StringComparer.Ordinal);
+        diagnostics.AddRange(DefinitionValidator.FindCycles(read, set, onCycle));
+        valid.RemoveAll(d => onCycle.Contains(d.Key));
         return new LoadResult(valid, diagnostics, count);
     }
 }
