@@ -26,7 +26,7 @@ internal static class Output
         foreach (var d in diagnostics.OrderBy(d => d.File, StringComparer.Ordinal).ThenBy(d => d.Line).ThenBy(d => d.Column))
         {
             var colour = d.Severity == Severity.Error ? "red" : "yellow";
-            var step = d.StepId is null ? "" : $" [grey]\\[step '{Markup.Escape(d.StepId)}'][/]";
+            var step = d.StepId is null ? "" : $" [grey]{Markup.Escape($"[step '{d.StepId}']")}[/]";
             Error.MarkupLine($"{Markup.Escape($"{d.File}:{d.Line}:{d.Column}")}: [{colour}]{(d.Severity == Severity.Error ? "error" : "warning")} {d.Code}[/]{step}: {Markup.Escape(d.Message)}");
         }
     }

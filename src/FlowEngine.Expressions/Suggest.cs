@@ -10,11 +10,11 @@ public static class Suggest
         return best is null ? "" : $"; did you mean '{best}'?";
     }
 
-    /// <summary>The closest candidate within max(2, length/3) edits, or null.</summary>
+    /// <summary>The closest candidate within max(1, length/3) edits (and fewer edits than the name is long), or null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
         string? best = null;
-        var bestDistance = Math.Max(2, name.Length / 3) + 1;
+        var bestDistance = Math.Min(Math.Max(1, name.Length / 3), name.Length - 1) + 1;
         foreach (var candidate in candidates)
         {
             var d = Distance(name, candidate);

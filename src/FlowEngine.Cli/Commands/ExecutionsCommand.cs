@@ -87,7 +87,7 @@ internal static class ExecutionsCommand
         var nodes = new Dictionary<int, TreeNode>();
         foreach (var step in e.Steps.OrderBy(s => s.Sequence))
         {
-            var label = $"{Mark(step.Status)} {Markup.Escape(step.StepId)}{(step.Iteration is { } i ? $" [grey]\\[{i}][/]" : "")} [grey]{step.Type} {Output.Duration(step.StartedAt, step.EndedAt)}{(step.RetryCount > 0 ? $" retries {step.RetryCount}" : "")}[/]";
+            var label = $"{Mark(step.Status)} {Markup.Escape(step.StepId)}{(step.Iteration is { } i ? $" [grey]{Markup.Escape($"[{i}]")}[/]" : "")} [grey]{step.Type} {Output.Duration(step.StartedAt, step.EndedAt)}{(step.RetryCount > 0 ? $" retries {step.RetryCount}" : "")}[/]";
             if (step.Error is not null)
             {
                 label += $" [red]{Markup.Escape(step.Error)}[/]";

@@ -484,7 +484,8 @@ public sealed partial class DefinitionReader(StepTypeCatalog stepTypes)
                 var known = reader._stepTypes.Types.Select(t => t.Keyword).Order(StringComparer.Ordinal).ToList();
                 var hint = keys.Select(k => Suggest.Closest(k, known)).FirstOrDefault(s => s is not null);
                 var what = keys.Count == 0 ? "no step type" : $"no known step type among {string.Join(", ", keys.Select(k => $"'{k}'"))}";
-                Error(Codes.UnknownStepType, node, $"{what}{(hint is null ? "" : $"; did you mean '{hint}'?")}; step types are {string.Join(", ", known)}");
+                var at = node.Entries.FirstOrDefault(e => !StepCommonKeys.Contains(e.Key.Text ?? "")).Key ?? node;
+                Error(Codes.UnknownStepType, at, $"{what}{(hint is null ? "" : $"; did you mean '{hint}'?")}; step types are {string.Join(", ", known)}");
                 return null;
             }
 

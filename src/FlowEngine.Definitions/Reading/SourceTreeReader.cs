@@ -73,6 +73,9 @@ public static class SourceTreeReader
                 message = message[..cut];
             }
 
+            // System.Text.Json advises the programmer ("Change the reader options."); the integrator must fix the file.
+            message = message.Replace(" Change the reader options.", "", StringComparison.Ordinal).Replace(" in this mode", "", StringComparison.Ordinal);
+
             diagnostics.Add(new(Codes.Syntax, Severity.Error, file, (int)(ex.LineNumber ?? 0) + 1,
                 (int)(ex.BytePositionInLine ?? 0) + 1, null, $"JSON syntax: {message}"));
             return false;
