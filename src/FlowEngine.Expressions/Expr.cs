@@ -122,3 +122,18 @@ public sealed record CallExpr(string Name, IReadOnlyList<Expr> Arguments, int Of
         }
     }
 }
+
+/// <summary><c>[a, b, c]</c>: a new array.</summary>
+public sealed record ArrayExpr(IReadOnlyList<Expr> Items, int Offset) : Expr(Offset)
+{
+    public override object? Evaluate(EvaluationContext context)
+    {
+        var list = new List<object?>(Items.Count);
+        foreach (var item in Items)
+        {
+            list.Add(item.Evaluate(context));
+        }
+
+        return list;
+    }
+}

@@ -309,6 +309,19 @@ public static class Parser
                 }
 
                 return new RootExpr(token.Text, token.Offset);
+            case TokenKind.Symbol when token.Text == "[":
+                var items = new List<Expr>();
+                if (!s.Accept("]"))
+                {
+                    do
+                    {
+                        items.Add(ParseConditional(s));
+                    }
+                    while (s.Accept(","));
+                    s.Expect("]");
+                }
+
+                return new ArrayExpr(items, token.Offset);
             case TokenKind.Symbol when token.Text == "(":
                 var inner = ParseConditional(s);
                 s.Expect(")");

@@ -170,6 +170,13 @@ public sealed class Template
                 }
 
                 break;
+            case ArrayExpr array:
+                foreach (var r in array.Items.SelectMany(Walk))
+                {
+                    yield return r;
+                }
+
+                break;
             case CallExpr call:
                 foreach (var r in call.Arguments.SelectMany(Walk))
                 {

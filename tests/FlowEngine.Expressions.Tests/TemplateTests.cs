@@ -76,6 +76,8 @@ public sealed class TemplateTests
     [InlineData("{{ to_int('42') + 1 }}", 43L)]
     [InlineData("{{ max(3, 9, 4) }}", 9L)]
     [InlineData("{{ is_empty('') and not is_empty(inputs.users) }}", true)]
+    [InlineData("{{ length([1, inputs.limit, 'x']) }}", 3L)]
+    [InlineData("{{ length(inputs.missing ?? []) }}", 0L)]
     public void Evaluate_Operators_GiveTypedResults(string template, object expected) => Assert.Equal(expected, Eval(template));
 
     [Fact]

@@ -82,7 +82,9 @@ internal static class RunCommand
                 var known = runner.Definitions.Ids.ToList();
                 Output.Problem(runner.Definitions.Versions(id).Count > 0
                     ? $"'{id}' has no {(version is null ? "published version" : $"version {version}")}; versions: {string.Join(", ", runner.Definitions.Versions(id))}"
-                    : $"no definition '{id}'{Suggest.DidYouMean(id, known)}; 'flowengine definitions list' shows what is loaded");
+                    : Engine.Errors(load.Diagnostics).Any()
+                        ? $"no valid definition '{id}'; the errors above keep some files from loading"
+                        : $"no definition '{id}'{Suggest.DidYouMean(id, known)}; 'flowengine definitions list' shows what is loaded");
                 return ExitCodes.Usage;
             }
         }

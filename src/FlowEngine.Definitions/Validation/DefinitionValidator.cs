@@ -73,7 +73,9 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
                     var key = string.Join(">", path.Skip(index).Select(p => p.Definition.Key).Order(StringComparer.Ordinal));
                     if (reported.Add(key))
                     {
-                        diagnostics.Add(new(Codes.CallCycle, Severity.Error, current.SourceFile, call.Span.Line, call.Span.Column, call.Id,
+                        // Point at the call target (the value that closes the cycle), not at the start of the step.
+                        var at = call.Properties.GetValueOrDefault("call")?.Span ?? call.Span;
+                        diagnostics.Add(new(Codes.CallCycle, Severity.Error, current.SourceFile, at.Line, at.Column, call.Id,
                             $"call cycle: {string.Join(" → ", chain)}; a definition may not call itself, directly or through others"));
                     }
 
@@ -314,7 +316,13 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
         private void CheckCall(StepDefinition step, Dictionary<string, TypeSpec> locals)
         {
             var (id, version) = ParseTarget(step);
-            var span = step.Properties["call"].Span;
+            // A target the reader rejected (a pill, a list) was reported there and leaves no 'call' property.
+            if (!step.Properties.TryGetValue("call", out var target))
+            {
+                return;
+            }
+
+            var span = target.Span;
             var callee = lookup.Find(id, version);
             if (callee is null)
             {
@@ -325,7 +333,9 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
                 }
                 else
                 {
-                    Error(Codes.UnknownVersion, span, step.Id, $"'{id}' has no version {version}; known versions: {string.Join(", ", versions)}");
+                    // A version pinned with 'version:' wins over 'id@n', so point at the value that chose it.
+                    var versionSpan = step.Value("version") is ScalarValue { Constant: long } pinned ? pinned.Span : span;
+                    Error(Codes.UnknownVersion, versionSpan, step.Id, $"'{id}' has no version {version}; known versions: {string.Join(", ", versions)}");
                 }
 
                 return;
@@ -405,6 +415,8 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
                     return TypeSpec.Any;
                 case LiteralExpr l:
                     return new TypeSpec(Values.TypeName(l.Value));
+                case ArrayExpr:
+                    return TypeSpec.Array;
                 case BinaryExpr { Operator: "==" or "!=" or "<" or "<=" or ">" or ">=" or "and" or "or" }:
                 case UnaryExpr { Operator: "not" }:
                     return TypeSpec.Boolean;
