@@ -197,13 +197,13 @@ public static class Values
     /// <summary>Serialises a value as JSON; secrets come out masked.</summary>
     public static string ToJson(object? value, bool indented = false)
     {
-        using var buffer = new MemoryStream();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
         {
             WriteJson(writer, value);
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>Writes a value to a JSON writer; secrets are written as the mask.</summary>

@@ -43,6 +43,9 @@ public sealed record Definition
     /// <summary>Triggers (flows only).</summary>
     public IReadOnlyList<Trigger> Triggers { get; init; } = [];
 
+    /// <summary>Alias overrides for everything this definition runs (flow- or subflow-level "configure connections").</summary>
+    public IReadOnlyDictionary<string, string> Connections { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The steps, in order.</summary>
     public required IReadOnlyList<StepDefinition> Steps { get; init; }
 

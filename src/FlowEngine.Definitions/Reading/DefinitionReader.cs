@@ -20,7 +20,7 @@ public sealed record ReadResult(Definition? Definition, IReadOnlyList<Diagnostic
 /// </summary>
 public sealed partial class DefinitionReader(StepTypeCatalog stepTypes)
 {
-    private static readonly string[] TopLevelKeys = ["$schema", "kind", "id", "name", "description", "version", "inputs", "outputs", "triggers", "steps"];
+    private static readonly string[] TopLevelKeys = ["$schema", "kind", "id", "name", "description", "version", "inputs", "outputs", "triggers", "connections", "steps"];
     private static readonly string[] StepCommonKeys = ["id", "name", "description", "layout"];
     private static readonly string[] ParameterKeys = ["type", "required", "default", "description", "label", "items", "properties"];
     private static readonly string[] TriggerTypes = ["manual", "schedule", "http"];
@@ -95,6 +95,7 @@ public sealed partial class DefinitionReader(StepTypeCatalog stepTypes)
             var inputs = ReadParameters(root["inputs"], "inputs", isInput: true);
             var outputs = ReadParameters(root["outputs"], "outputs", isInput: false);
             var triggers = ReadTriggers(root["triggers"], kind);
+            var connections = ReadConnections(root["connections"]);
             var steps = root["steps"] is { } stepsNode ? ReadSteps(stepsNode) : null;
             if (steps is null && root["steps"] is null)
             {
@@ -116,6 +117,7 @@ public sealed partial class DefinitionReader(StepTypeCatalog stepTypes)
                 Inputs = inputs,
                 Outputs = outputs,
                 Triggers = triggers,
+                Connections = connections,
                 Steps = steps,
                 SourceFile = file,
                 SourceText = text,
@@ -242,23 +244,21 @@ public sealed partial class DefinitionReader(StepTypeCatalog stepTypes)
 
         private ParameterSpec? ReadParameter(string name, SourceNode node, string where, bool isInput)
         {
+            // A parameter whose type cannot be read is reported once and kept as 'any', so pills and calls that
+            // use it are not also reported as naming an input that does not exist.
             if (node.Kind == NodeKind.Scalar && node.ScalarValue() is string shorthand)
             {
-                return ReadTypeName(shorthand, node) is { } t ? new ParameterSpec(name, new TypeSpec(t), node.Span) { Required = isInput } : null;
+                return new ParameterSpec(name, ReadTypeName(shorthand, node) is { } t ? new TypeSpec(t) : TypeSpec.Any, node.Span) { Required = isInput };
             }
 
             if (node.Kind != NodeKind.Mapping)
             {
                 Error(Codes.WrongType, node, $"{where}.{name} must be a type name or a mapping with 'type', not {node.Describe()}");
-                return null;
+                return new ParameterSpec(name, TypeSpec.Any, node.Span) { Required = isInput };
             }
 
             CheckKeys(node, ParameterKeys, $"{where}.{name}");
-            var type = ReadType(node, $"{where}.{name}");
-            if (type is null)
-            {
-                return null;
-            }
+            var type = ReadType(node, $"{where}.{name}") ?? TypeSpec.Any;
 
             var required = isInput;
             if (node["required"] is { } req)
@@ -327,9 +327,13 @@ public sealed partial class DefinitionReader(StepTypeCatalog stepTypes)
                     CheckKeys(itemsNode, ParameterKeys, $"{where}.items");
                     items = ReadType(itemsNode, $"{where}.items");
                 }
-                else if (itemsNode.Kind == NodeKind.Scalar && ReadTypeName(itemsNode.Text ?? "", itemsNode) is { } itemType)
+                else if (itemsNode.Kind == NodeKind.Scalar)
                 {
-                    items = new TypeSpec(itemType);
+                    items = ReadTypeName(itemsNode.Text ?? "", itemsNode) is { } itemType ? new TypeSpec(itemType) : null;
+                }
+                else
+                {
+                    Error(Codes.WrongType, itemsNode, $"'items' of {where} must be a type name or a mapping with 'type', e.g. 'items: string', not {itemsNode.Describe()}");
                 }
             }
 
@@ -411,6 +415,35 @@ public sealed partial class DefinitionReader(StepTypeCatalog stepTypes)
             }
 
             return triggers;
+        }
+
+        private IReadOnlyDictionary<string, string> ReadConnections(SourceNode? node)
+        {
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (node is null)
+            {
+                return result;
+            }
+
+            if (node.Kind != NodeKind.Mapping)
+            {
+                Error(Codes.WrongType, node, "'connections' maps an alias to the alias to use instead, e.g. { sn_pagerduty_spoke.PagerDuty: sn_pagerduty_spoke.PagerDuty_eu }");
+                return result;
+            }
+
+            foreach (var (key, value) in node.Entries)
+            {
+                if (value.Kind == NodeKind.Scalar && value.ScalarValue() is string target && !Template.HasPills(target))
+                {
+                    result[key.Text ?? ""] = target;
+                }
+                else
+                {
+                    Error(Codes.WrongType, value, $"the override for alias '{key.Text}' must be an alias id such as scope.Name, not {value.Describe()}");
+                }
+            }
+
+            return result;
         }
 
         private static object? Plain(SourceNode node) => node.Kind switch

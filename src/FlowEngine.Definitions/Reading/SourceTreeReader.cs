@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -20,14 +21,17 @@ public static class SourceTreeReader
     public static SourceNode? Read(string file, string text, List<Diagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (text.Length > MaxFileBytes)
+        // The limit is in bytes as stored (UTF-8); a character takes one to four of them.
+        if (text.Length > MaxFileBytes || Encoding.UTF8.GetByteCount(text) > MaxFileBytes)
         {
+            var size = text.Length > MaxFileBytes ? text.Length : Encoding.UTF8.GetByteCount(text);
             diagnostics.Add(new(Codes.TooLarge, Severity.Error, file, 1, 1, null,
-                $"the file is {text.Length / 1024} KiB; flow files are limited to {MaxFileBytes / 1024 / 1024} MiB. Split it into subflows."));
+                $"the file is {size / 1024} KiB; flow files are limited to {MaxFileBytes / 1024 / 1024} MiB. Split it into subflows."));
             return null;
         }
 
-        if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        // An empty JSON file gets the same "the file is empty" as an empty YAML file, not the JSON parser's wording.
+        if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(text))
         {
             if (!CheckJson(file, text, diagnostics))
             {
@@ -51,7 +55,9 @@ public static class SourceTreeReader
                 message = message[(colon + 3)..];
             }
 
-            diagnostics.Add(new(Codes.Syntax, Severity.Error, file, (int)ex.Start.Line, (int)ex.Start.Column, null,
+            // A tab in indentation is reported from the start of the value before it; point at the tab itself.
+            var at = ex.End.Index >= 0 && ex.End.Index < text.Length && text[(int)ex.End.Index] == '\t' ? ex.End : ex.Start;
+            diagnostics.Add(new(Codes.Syntax, Severity.Error, file, (int)at.Line, (int)at.Column, null,
                 $"YAML syntax: {message}"));
             return null;
         }
@@ -61,7 +67,9 @@ public static class SourceTreeReader
     {
         try
         {
-            using var _ = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = MaxDepth });
+            // No depth limit here: the tree builder reports deep nesting as too large (FE0002), as for YAML. The
+            // parser keeps its own stack, so any depth a file within the size limit can hold is safe.
+            using var _ = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = MaxFileBytes });
             return true;
         }
         catch (JsonException ex)
@@ -76,24 +84,97 @@ public static class SourceTreeReader
             // System.Text.Json advises the programmer ("Change the reader options."); the integrator must fix the file.
             message = message.Replace(" Change the reader options.", "", StringComparison.Ordinal).Replace(" in this mode", "", StringComparison.Ordinal);
 
-            diagnostics.Add(new(Codes.Syntax, Severity.Error, file, (int)(ex.LineNumber ?? 0) + 1,
-                (int)(ex.BytePositionInLine ?? 0) + 1, null, $"JSON syntax: {message}"));
+            var (line, column) = JsonPosition(text, (int)(ex.LineNumber ?? 0), (int)(ex.BytePositionInLine ?? 0), message.Contains("trailing comma", StringComparison.Ordinal));
+            diagnostics.Add(new(Codes.Syntax, Severity.Error, file, line, column, null, $"JSON syntax: {message}"));
             return false;
         }
     }
 
+    /// <summary>
+    /// Turns System.Text.Json's 0-based line and byte offset into a 1-based line and character column. With
+    /// <paramref name="trailingComma"/> it steps back to the comma, which the parser only notices at the bracket after it.
+    /// </summary>
+    private static (int Line, int Column) JsonPosition(string text, int line, int bytePosition, bool trailingComma)
+    {
+        var index = 0;
+        for (var l = 0; l < line && index < text.Length; l++)
+        {
+            var next = text.IndexOf('\n', index);
+            index = next < 0 ? text.Length : next + 1;
+        }
+
+        for (var bytes = 0; index < text.Length && text[index] != '\n' && bytes < bytePosition; index++)
+        {
+            bytes += char.IsSurrogate(text[index]) ? 2 : Encoding.UTF8.GetByteCount(text.AsSpan(index, 1));
+        }
+
+        if (trailingComma)
+        {
+            var comma = index - 1;
+            while (comma >= 0 && char.IsWhiteSpace(text[comma]))
+            {
+                comma--;
+            }
+
+            if (comma >= 0 && text[comma] == ',')
+            {
+                index = comma;
+            }
+        }
+
+        var lineStart = index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1;
+        return (text.AsSpan(0, lineStart).Count('\n') + 1, index - lineStart + 1);
+    }
+
     private static SourceSpan Span(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
+
+    /// <summary>An open mapping or list while the tree is built.</summary>
+    private sealed class Frame(SourceNode node, char? opener)
+    {
+        public SourceNode Node { get; } = node;
+
+        /// <summary>'{' or '[' for flow style, so an unclosed one can be named.</summary>
+        public char? Opener { get; } = opener;
+
+        /// <summary>The key read in a mapping, waiting for its value; null when a key comes next.</summary>
+        public SourceNode? PendingKey { get; set; }
+
+        /// <summary>A mapping's keys so far, for duplicate checks without scanning every entry.</summary>
+        public Dictionary<string, SourceNode> Keys { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Stands for a duplicate key: its value is read but not kept, so the first value wins everywhere.</summary>
+    private static readonly SourceNode DuplicateKey = new(NodeKind.Scalar, default);
 
     private static SourceNode? Build(string file, string text, List<Diagnostic> diagnostics)
     {
         var parser = new Parser(new StringReader(text));
-        var stack = new Stack<SourceNode>();
-        var pendingKeys = new Stack<SourceNode?>();
+        var stack = new Stack<Frame>();
         SourceNode? root = null;
         var documents = 0;
 
-        while (parser.MoveNext())
+        while (true)
         {
+            try
+            {
+                if (!parser.MoveNext())
+                {
+                    break;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet throws this (not a YamlException) when a plain value inside { } or [ ] runs onto a line
+                // indented no further than its key, which is how an unclosed bracket usually shows.
+                var open = stack.FirstOrDefault(f => f.Opener is not null);
+                var at = open?.Node.Span ?? (parser.Current is { } last ? Span(file, last.End) : new SourceSpan(file, 1, 1));
+                var message = open is null
+                    ? "YAML syntax: the text after this point cannot be read; check quotes, brackets and indentation"
+                    : $"YAML syntax: the '{open.Opener}' here is not closed before a line indented no further than its key; add the '{(open.Opener == '{' ? '}' : ']')}' or indent the lines inside it more";
+                diagnostics.Add(new(Codes.Syntax, Severity.Error, file, Math.Max(at.Line, 1), Math.Max(at.Column, 1), null, message));
+                return null;
+            }
+
             var current = parser.Current!;
             switch (current)
             {
@@ -120,7 +201,7 @@ public static class SourceTreeReader
                         Text = scalar.Value,
                         IsPlain = scalar.Style == ScalarStyle.Plain,
                     };
-                    if (!Attach(node, stack, pendingKeys, ref root, diagnostics))
+                    if (!Attach(node, stack, ref root, diagnostics))
                     {
                         return null;
                     }
@@ -135,17 +216,21 @@ public static class SourceTreeReader
                     }
 
                     var container = new SourceNode(current is MappingStart ? NodeKind.Mapping : NodeKind.Sequence, Span(file, current.Start));
-                    if (!Attach(container, stack, pendingKeys, ref root, diagnostics))
+                    if (!Attach(container, stack, ref root, diagnostics))
                     {
                         return null;
                     }
 
-                    stack.Push(container);
-                    pendingKeys.Push(null);
+                    var opener = current switch
+                    {
+                        MappingStart { Style: MappingStyle.Flow } => '{',
+                        SequenceStart { Style: SequenceStyle.Flow } => '[',
+                        _ => (char?)null,
+                    };
+                    stack.Push(new Frame(container, opener));
                     break;
                 case MappingEnd or SequenceEnd:
                     stack.Pop();
-                    pendingKeys.Pop();
                     break;
             }
         }
@@ -158,7 +243,7 @@ public static class SourceTreeReader
         return root;
     }
 
-    private static bool Attach(SourceNode node, Stack<SourceNode> stack, Stack<SourceNode?> pendingKeys, ref SourceNode? root, List<Diagnostic> diagnostics)
+    private static bool Attach(SourceNode node, Stack<Frame> stack, ref SourceNode? root, List<Diagnostic> diagnostics)
     {
         if (stack.Count == 0)
         {
@@ -166,14 +251,15 @@ public static class SourceTreeReader
             return true;
         }
 
-        var parent = stack.Peek();
+        var frame = stack.Peek();
+        var parent = frame.Node;
         if (parent.Kind == NodeKind.Sequence)
         {
             parent.Items.Add(node);
             return true;
         }
 
-        var key = pendingKeys.Pop();
+        var key = frame.PendingKey;
         if (key is null)
         {
             if (node.Kind != NodeKind.Scalar)
@@ -183,19 +269,26 @@ public static class SourceTreeReader
                 return false;
             }
 
-            if (parent.Entries.Any(e => e.Key.Text == node.Text))
+            if (frame.Keys.TryGetValue(node.Text ?? "", out var first))
             {
-                var first = parent.Entries.First(e => e.Key.Text == node.Text).Key.Span;
                 diagnostics.Add(new(Codes.DuplicateKey, Severity.Error, node.Span.File, node.Span.Line, node.Span.Column, null,
-                    $"key '{node.Text}' appears twice in the same mapping (first at line {first.Line}); keep one"));
+                    $"key '{node.Text}' appears twice in the same mapping (first at line {first.Span.Line}); keep one"));
+                frame.PendingKey = DuplicateKey;
+                return true;
             }
 
-            pendingKeys.Push(node);
+            frame.Keys.Add(node.Text ?? "", node);
+            frame.PendingKey = node;
             return true;
         }
 
-        parent.Entries.Add(new(key, node));
-        pendingKeys.Push(null);
+        // The value of a duplicate key is dropped: readers see each key once, with its first value.
+        if (!ReferenceEquals(key, DuplicateKey))
+        {
+            parent.Entries.Add(new(key, node));
+        }
+
+        frame.PendingKey = null;
         return true;
     }
 }

@@ -75,6 +75,7 @@ public static class BuiltInStepTypes
             new("call", PropertyKind.Name, "The id of the action or subflow, optionally id@version.") { Required = true },
             new("version", PropertyKind.Value, "A pinned version.") { ExpectedType = TypeSpec.Integer },
             new("with", PropertyKind.Value, "Inputs of the callee, by name.") { ExpectedType = TypeSpec.Object },
+            new("connections", PropertyKind.Value, "Alias overrides for the callee and everything it runs: { parent_alias: child_alias }.") { ExpectedType = TypeSpec.Object },
         ],
     };
 

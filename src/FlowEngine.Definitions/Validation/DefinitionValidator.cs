@@ -116,7 +116,7 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
 
     private sealed class Pass(StepTypeCatalog stepTypes, Definition definition, IDefinitionLookup lookup, List<Diagnostic> diagnostics)
     {
-        private readonly Dictionary<string, StepDefinition> _steps = definition.AllSteps()
+        private readonly Dictionary<string, StepDefinition> _steps = definition.AllSteps().Where(s => !s.GeneratedId)
             .GroupBy(s => s.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
         private readonly HashSet<string> _variables = CollectVariables(stepTypes, definition);
@@ -289,7 +289,7 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
 
             if (!_steps.TryGetValue(members[0], out var target))
             {
-                Error(Codes.UnknownReference, span, step.Id, $"no step '{members[0]}'{Suggest.DidYouMean(members[0], _steps.Keys.Where(k => !_steps[k].GeneratedId))}");
+                Error(Codes.UnknownReference, span, step.Id, $"no step '{members[0]}'{Suggest.DidYouMean(members[0], _steps.Keys)}");
                 return;
             }
 

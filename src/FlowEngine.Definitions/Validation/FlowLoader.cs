@@ -16,6 +16,9 @@ public sealed class FlowLoader(StepTypeCatalog stepTypes)
 {
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
+    /// <summary>Spoke manifests (aliases) have their own reader in the integration part and are skipped here.</summary>
+    public const string SpokeManifestFileName = "spoke.yaml";
+
     private readonly DefinitionReader _reader = new(stepTypes);
     private readonly DefinitionValidator _validator = new(stepTypes);
 
@@ -30,6 +33,7 @@ public sealed class FlowLoader(StepTypeCatalog stepTypes)
                 files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
                     .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
                     .Where(f => !f.EndsWith(".schema.json", StringComparison.OrdinalIgnoreCase))
+                    .Where(f => !Path.GetFileName(f).Equals(SpokeManifestFileName, StringComparison.Ordinal))
                     .Order(StringComparer.Ordinal));
             }
             else

@@ -18,8 +18,11 @@ public sealed record ExecutionResult(ExecutionRecord Record, IReadOnlyDictionary
 /// ends, and when it starts for steps that hold others), a checkpoint after each top-level step, cancellation
 /// and timeouts. One execution's failure never reaches another's data: nothing is shared between executions.
 /// </summary>
-public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup definitions, IExecutionStore store, TimeProvider time)
+public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup definitions, IExecutionStore store, TimeProvider time, IServiceProvider? services = null)
 {
+    /// <summary>Services step handlers may need (connections, HTTP); null when only flow logic runs.</summary>
+    public IServiceProvider? Services { get; } = services;
+
     /// <summary>The clock every step and pill uses.</summary>
     public TimeProvider Time { get; } = time;
 
@@ -125,11 +128,12 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
     }
 
-    internal async ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, RunState run, int parent, string path, int depth, string stepId)
+    internal async ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, Frame caller, IReadOnlyDictionary<string, string>? overrides, int parent, string path, int depth, string stepId)
     {
+        var run = caller.Run;
         var given = Coercion.Inputs(callee, inputs, stepId);
         run.Redactor.Remember(given);
-        var frame = new Frame(callee, given, run, path + "/");
+        var frame = new Frame(callee, given, run, path + "/", caller, overrides);
         await RunBlockAsync(callee.Steps, new Scope(frame), parent, path, depth, null).ConfigureAwait(false);
         return Ordered(callee, frame.Outputs);
     }
@@ -186,11 +190,15 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
                 record.OutputsJson = run.Redactor.Json(outputs);
             }
 
-            frame.Steps[step.Id] = new Dictionary<string, object?>(2, StringComparer.Ordinal)
+            // Only steps with a written id can be named in a pill; generated ids are not kept.
+            if (!step.GeneratedId)
             {
-                ["outputs"] = outputs ?? new Dictionary<string, object?>(),
-                ["status"] = "completed",
-            };
+                frame.Steps[step.Id] = new Dictionary<string, object?>(2, StringComparer.Ordinal)
+                {
+                    ["outputs"] = outputs ?? NoOutputs,
+                    ["status"] = "completed",
+                };
+            }
         }
         catch (OperationCanceledException ex) when (run.Cancellation.IsCancellationRequested)
         {
@@ -221,6 +229,11 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
     }
 
+    private static readonly IDictionary<string, object?> NoOutputs =
+        new System.Collections.ObjectModel.ReadOnlyDictionary<string, object?>(new Dictionary<string, object?>());
+
+    // Step results are not copied into the checkpoint: they are in the step records already, and copying them
+    // after every step would make a long sequence quadratic.
     private ExecutionCheckpoint Checkpoint(Frame frame, int next) => new()
     {
         ExecutionId = frame.Run.Record.Id,
@@ -229,9 +242,8 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         SavedAt = Time.GetUtcNow(),
         StateJson = frame.Run.Redactor.Json(new Dictionary<string, object?>
         {
-            ["vars"] = frame.Vars.ToDictionary(StringComparer.Ordinal),
-            ["steps"] = frame.Steps.ToDictionary(StringComparer.Ordinal),
-            ["outputs"] = frame.Outputs.ToDictionary(StringComparer.Ordinal),
+            ["vars"] = frame.Vars,
+            ["outputs"] = frame.Outputs,
         }),
     };
 }

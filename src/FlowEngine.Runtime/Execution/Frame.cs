@@ -10,13 +10,47 @@ namespace FlowEngine.Runtime.Execution;
 /// </summary>
 public sealed class Frame
 {
-    internal Frame(Definition definition, Dictionary<string, object?> inputs, RunState run, string pathPrefix)
+    internal Frame(Definition definition, Dictionary<string, object?> inputs, RunState run, string pathPrefix, Frame? parent = null, IReadOnlyDictionary<string, string>? callOverrides = null)
     {
         Definition = definition;
         Inputs = inputs;
         Run = run;
         PathPrefix = pathPrefix;
+        Parent = parent;
+        CallOverrides = callOverrides;
     }
+
+    /// <summary>The caller's frame, or null for the execution's root.</summary>
+    public Frame? Parent { get; }
+
+    /// <summary>Alias overrides given on the call step that started this frame.</summary>
+    public IReadOnlyDictionary<string, string>? CallOverrides { get; }
+
+    /// <summary>
+    /// The alias to use in place of <paramref name="alias"/>, with IntegrationHub's precedence: the innermost
+    /// call's override first (the action level), then each enclosing subflow's and definition's, then the flow's,
+    /// then the caller's (an integration profile), else the alias itself.
+    /// </summary>
+    public string ResolveAlias(string alias)
+    {
+        for (var frame = this; frame is not null; frame = frame.Parent)
+        {
+            if (frame.CallOverrides?.TryGetValue(alias, out var fromCall) == true)
+            {
+                return fromCall;
+            }
+
+            if (frame.Definition.Connections.TryGetValue(alias, out var fromDefinition))
+            {
+                return fromDefinition;
+            }
+        }
+
+        return Run.Options.AliasOverrides.TryGetValue(alias, out var fromCaller) ? fromCaller : alias;
+    }
+
+    /// <summary>Services the runner was given (connection resolvers, HTTP clients), for step handlers.</summary>
+    public IServiceProvider? Services => Run.Runner.Services;
 
     /// <summary>The definition version running in this frame.</summary>
     public Definition Definition { get; }

@@ -12,6 +12,9 @@ public sealed record RunOptions
     /// <summary>Receives step events as they happen (the CLI's live view).</summary>
     public IExecutionObserver? Observer { get; init; }
 
+    /// <summary>Alias overrides from the caller, e.g. an integration profile's child alias: { parent: child }.</summary>
+    public IReadOnlyDictionary<string, string> AliasOverrides { get; init; } = new Dictionary<string, string>();
+
     /// <summary>A fixed execution id, when the caller needs to know it up front.</summary>
     public Guid? ExecutionId { get; init; }
 }

@@ -19,7 +19,10 @@ public sealed class StepFailedException(string message, string? stepId = null, s
     /// <summary>Whether trying again might succeed.</summary>
     public bool IsRetryable { get; init; }
 
+    /// <summary>Extra facts for an <c>on_error</c> block (an HTTP status, the vendor's answer), secrets masked.</summary>
+    public IReadOnlyDictionary<string, object?>? Details { get; init; }
+
     /// <summary>The same failure, attributed to a step when it was not yet.</summary>
     public StepFailedException At(string stepId) =>
-        StepId is not null ? this : new StepFailedException(Message, stepId, Code, InnerException) { IsRetryable = IsRetryable };
+        StepId is not null ? this : new StepFailedException(Message, stepId, Code, InnerException) { IsRetryable = IsRetryable, Details = Details };
 }

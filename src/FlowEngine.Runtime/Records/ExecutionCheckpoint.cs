@@ -18,7 +18,7 @@ public sealed class ExecutionCheckpoint
     /// <summary>The last step sequence number used.</summary>
     public int LastSequence { get; set; }
 
-    /// <summary><c>{ "vars": {…}, "steps": {…}, "outputs": {…} }</c>; secrets are masked, so a resume re-reads them from their source.</summary>
+    /// <summary><c>{ "vars": {…}, "outputs": {…} }</c>; step results come from the step records; secrets are masked, so a resume re-reads them from their source.</summary>
     public required string StateJson { get; set; }
 
     /// <summary>When it was written.</summary>

@@ -154,9 +154,16 @@ internal sealed class CallHandler : IStepHandler
         var callee = context.FindDefinition(id, version)
             ?? throw new StepFailedException(version is null ? $"no published action or subflow '{id}'" : $"no version {version} of '{id}'", context.Step.Id, "definition");
         var inputs = context.Evaluate("with") as Dictionary<string, object?> ?? [];
+        var overrides = (context.Evaluate("connections") as Dictionary<string, object?>)?
+            .ToDictionary(o => o.Key, o => Values.ToText(o.Value), StringComparer.Ordinal);
         var recorded = new Dictionary<string, object?>(inputs) { ["$definition"] = callee.Key };
+        if (overrides is { Count: > 0 })
+        {
+            recorded["$connections"] = overrides.ToDictionary(o => o.Key, o => (object?)o.Value);
+        }
+
         context.RecordInputs(recorded);
-        return await context.CallAsync(callee, inputs).ConfigureAwait(false);
+        return await context.CallAsync(callee, inputs, overrides).ConfigureAwait(false);
     }
 }
 
@@ -180,6 +187,11 @@ internal sealed class TryHandler : IStepHandler
                 ["step"] = ex.StepId,
                 ["code"] = ex.Code,
             };
+            foreach (var (key, value) in ex.Details ?? new Dictionary<string, object?>())
+            {
+                error.TryAdd(key, value);
+            }
+
             await context.RunBlockAsync(context.Step.Block("on_error"), "/on_error", [("error", error)]).ConfigureAwait(false);
             return new Dictionary<string, object?> { ["failed"] = true, ["error"] = error };
         }

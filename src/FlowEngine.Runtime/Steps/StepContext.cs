@@ -76,8 +76,14 @@ public sealed class StepContext
     }
 
     /// <summary>Runs a definition in a frame of its own under this step; returns its outputs.</summary>
-    public ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs) =>
-        Frame.Run.Runner.CallAsync(callee, inputs, Frame.Run, Record.Sequence, Path, _depth + 1, Step.Id);
+    public ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, IReadOnlyDictionary<string, string>? aliasOverrides = null) =>
+        Frame.Run.Runner.CallAsync(callee, inputs, Frame, aliasOverrides, Record.Sequence, Path, _depth + 1, Step.Id);
+
+    /// <summary>Remembers a value the execution must never show (a token read from a credential).</summary>
+    public void RememberSecret(string secret) => Frame.Run.Redactor.Remember(new Expressions.SecretValue(secret));
+
+    /// <summary>Masks every secret the execution has seen in a text (for errors quoting a vendor's answer).</summary>
+    public string Scrub(string text) => Frame.Run.Redactor.Scrub(text);
 
     /// <summary>Finds an action or subflow: the given version, or the latest published.</summary>
     public Definition? FindDefinition(string id, int? version) => Frame.Run.Runner.Definitions.Find(id, version);
