@@ -16,6 +16,9 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
     /// <summary>Step records.</summary>
     public DbSet<StepRecord> StepRecords => Set<StepRecord>();
 
+    /// <summary>Connections and credentials of aliases, secrets encrypted.</summary>
+    public DbSet<ConnectionEntity> Connections => Set<ConnectionEntity>();
+
     /// <summary>Latest checkpoint per execution.</summary>
     public DbSet<ExecutionCheckpoint> Checkpoints => Set<ExecutionCheckpoint>();
 
@@ -54,6 +57,13 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
             e.HasKey(x => new { x.ExecutionId, x.Sequence });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasOne<ExecutionRecord>().WithMany().HasForeignKey(x => x.ExecutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ConnectionEntity>(e =>
+        {
+            e.ToTable("connections");
+            e.HasKey(c => c.AliasId);
+            e.Property(c => c.AliasId).HasMaxLength(200);
         });
 
         modelBuilder.Entity<ExecutionCheckpoint>(e =>

@@ -188,10 +188,17 @@ public sealed partial class MalformedCorpusTests
     {
         var folder = TestPaths.TempFolder();
         var file = Path.Combine(folder, "huge.yaml");
-        File.WriteAllText(file, HugeYaml(SourceTreeReader.MaxFileBytes, "hello"));
-        Assert.True(new FileInfo(file).Length > 2 * 1024 * 1024);
-
-        var result = NewLoader().Load([file]);
+        LoadResult result;
+        try
+        {
+            File.WriteAllText(file, HugeYaml(SourceTreeReader.MaxFileBytes, "hello"));
+            Assert.True(new FileInfo(file).Length > 2 * 1024 * 1024);
+            result = NewLoader().Load([file]);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
 
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal((Codes.TooLarge, Severity.Error, 1, 1), (d.Code, d.Severity, d.Line, d.Column));

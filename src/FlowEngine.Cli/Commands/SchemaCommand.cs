@@ -1,7 +1,6 @@
 using Spectre.Console;
 using System.CommandLine;
 using FlowEngine.Definitions.Schema;
-using FlowEngine.Runtime.Steps;
 
 namespace FlowEngine.Cli.Commands;
 
@@ -14,7 +13,7 @@ internal static class SchemaCommand
         var command = new Command("schema", "Print the JSON Schema of flow files, generated from the registered step types.") { write };
         command.SetAction(parse =>
         {
-            var schema = SchemaGenerator.Generate(StepHandlerRegistry.CreateDefault().Catalog);
+            var schema = SchemaGenerator.Generate(Integration.IntegrationStepTypes.Catalog());
             if (parse.GetValue(write) is { } path)
             {
                 File.WriteAllText(path, schema);

@@ -1,7 +1,6 @@
 using Spectre.Console;
 using System.CommandLine;
 using FlowEngine.Definitions.Validation;
-using FlowEngine.Runtime.Steps;
 
 namespace FlowEngine.Cli.Commands;
 
@@ -15,7 +14,7 @@ internal static class ValidateCommand
         command.SetAction(parse =>
         {
             var given = parse.GetValue(paths) is { Length: > 0 } p ? p : ["flows"];
-            var loader = new FlowLoader(StepHandlerRegistry.CreateDefault().Catalog);
+            var loader = new FlowLoader(Integration.IntegrationStepTypes.Catalog());
             var result = loader.Load(given);
             Output.Diagnostics(result.Diagnostics);
             var errors = result.Diagnostics.Count(d => d.Severity == Definitions.Severity.Error);

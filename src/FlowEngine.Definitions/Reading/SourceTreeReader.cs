@@ -21,6 +21,7 @@ public static class SourceTreeReader
     public static SourceNode? Read(string file, string text, List<Diagnostic> diagnostics)
     {
         ArgumentNullException.ThrowIfNull(text);
+
         // The limit is in bytes as stored (UTF-8); a character takes one to four of them.
         if (text.Length > MaxFileBytes || Encoding.UTF8.GetByteCount(text) > MaxFileBytes)
         {
@@ -84,17 +85,14 @@ public static class SourceTreeReader
             // System.Text.Json advises the programmer ("Change the reader options."); the integrator must fix the file.
             message = message.Replace(" Change the reader options.", "", StringComparison.Ordinal).Replace(" in this mode", "", StringComparison.Ordinal);
 
-            var (line, column) = JsonPosition(text, (int)(ex.LineNumber ?? 0), (int)(ex.BytePositionInLine ?? 0), message.Contains("trailing comma", StringComparison.Ordinal));
+            var (line, column) = JsonPosition(text, (int)(ex.LineNumber ?? 0), (int)(ex.BytePositionInLine ?? 0));
             diagnostics.Add(new(Codes.Syntax, Severity.Error, file, line, column, null, $"JSON syntax: {message}"));
             return false;
         }
     }
 
-    /// <summary>
-    /// Turns System.Text.Json's 0-based line and byte offset into a 1-based line and character column. With
-    /// <paramref name="trailingComma"/> it steps back to the comma, which the parser only notices at the bracket after it.
-    /// </summary>
-    private static (int Line, int Column) JsonPosition(string text, int line, int bytePosition, bool trailingComma)
+    /// <summary>Turns System.Text.Json's 0-based line and UTF-8 byte offset into a 1-based line and character column.</summary>
+    private static (int Line, int Column) JsonPosition(string text, int line, int bytePosition)
     {
         var index = 0;
         for (var l = 0; l < line && index < text.Length; l++)
@@ -103,27 +101,13 @@ public static class SourceTreeReader
             index = next < 0 ? text.Length : next + 1;
         }
 
-        for (var bytes = 0; index < text.Length && text[index] != '\n' && bytes < bytePosition; index++)
+        var column = 1;
+        for (var bytes = 0; index < text.Length && text[index] != '\n' && bytes < bytePosition; index++, column++)
         {
             bytes += char.IsSurrogate(text[index]) ? 2 : Encoding.UTF8.GetByteCount(text.AsSpan(index, 1));
         }
 
-        if (trailingComma)
-        {
-            var comma = index - 1;
-            while (comma >= 0 && char.IsWhiteSpace(text[comma]))
-            {
-                comma--;
-            }
-
-            if (comma >= 0 && text[comma] == ',')
-            {
-                index = comma;
-            }
-        }
-
-        var lineStart = index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1;
-        return (text.AsSpan(0, lineStart).Count('\n') + 1, index - lineStart + 1);
+        return (line + 1, column);
     }
 
     private static SourceSpan Span(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);

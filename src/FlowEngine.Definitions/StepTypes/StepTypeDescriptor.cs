@@ -77,6 +77,9 @@ public sealed record StepTypeDescriptor
     /// <summary>The properties, primary first.</summary>
     public required IReadOnlyList<StepPropertySpec> Properties { get; init; }
 
+    /// <summary>Names the step itself provides to its own values and blocks (e.g. <c>connection</c> for vendor steps).</summary>
+    public IReadOnlyList<string> StepLocals { get; init; } = [];
+
     /// <summary>Names visible inside blocks.</summary>
     public IReadOnlyList<BlockLocal> Locals { get; init; } = [];
 

@@ -159,6 +159,16 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
             foreach (var step in steps)
             {
                 var type = stepTypes.Find(step.Type)!;
+                var outer = locals;
+                if (type.StepLocals.Count > 0)
+                {
+                    locals = new Dictionary<string, TypeSpec>(locals, StringComparer.Ordinal);
+                    foreach (var name in type.StepLocals)
+                    {
+                        locals[name] = TypeSpec.Object;
+                    }
+                }
+
                 foreach (var (name, property) in step.Properties)
                 {
                     var spec = type.Property(name)!;
@@ -203,6 +213,8 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
 
                     Walk(children, inner);
                 }
+
+                locals = outer;
             }
         }
 

@@ -60,6 +60,9 @@ public sealed class StepContext
     /// <summary>Evaluates a named value property of the step.</summary>
     public object? Evaluate(string property) => Evaluate(Step.Value(property));
 
+    /// <summary>The same step seen with an extra name in scope (e.g. <c>connection</c> once the alias is resolved).</summary>
+    public StepContext With(string name, object? value) => new(Step, _scope.With(name, value), Record, Path, _depth);
+
     /// <summary>Records what the step was given, secrets masked.</summary>
     public void RecordInputs(object? inputs) => Record.InputsJson = Frame.Run.Redactor.Json(inputs);
 

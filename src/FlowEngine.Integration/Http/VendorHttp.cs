@@ -1,0 +1,276 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using FlowEngine.Expressions;
+using FlowEngine.Integration.Connections;
+using FlowEngine.Integration.Spokes;
+using FlowEngine.Runtime.Execution;
+using Polly;
+using Polly.Retry;
+
+namespace FlowEngine.Integration.Http;
+
+/// <summary>One request to a vendor, before the alias adds its URL, headers and credential.</summary>
+public sealed record VendorRequest(HttpMethod Method, string Path)
+{
+    /// <summary>Query parameters in order; a name may repeat (<c>user_ids[]</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
+
+    /// <summary>Extra headers.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Builds the body anew for each attempt.</summary>
+    public Func<HttpContent>? Body { get; init; }
+
+    /// <summary>The action says a retry of this write is safe even when its outcome is unknown.</summary>
+    public bool Idempotent { get; init; }
+
+    /// <summary>Largest response body accepted, in bytes.</summary>
+    public long ResponseLimit { get; init; } = VendorHttp.DefaultResponseLimit;
+}
+
+/// <summary>A vendor's answer: status, headers, and the body parsed by content type.</summary>
+public sealed record VendorResponse(int Status, IReadOnlyDictionary<string, object?> Headers, object? Body, int Retries, string? ContentType);
+
+/// <summary>
+/// Sends requests through an alias: base URL, alias headers, credential, the retry policy (Polly) and the response
+/// size limit. Retries only what is safe: 429 (never processed), and 408, 5xx or a lost connection when the method is
+/// idempotent or the action says the write is safe. A 401 on an OAuth credential refreshes the token once and tries again.
+/// </summary>
+public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvider time)
+{
+    /// <summary>IntegrationHub's default response size limit.</summary>
+    public const long DefaultResponseLimit = 5 * 1024 * 1024;
+
+    /// <summary>The largest limit a step may ask for.</summary>
+    public const long MaxResponseLimit = 10 * 1024 * 1024;
+
+    /// <summary>Sends a request, retrying per <paramref name="policy"/>.</summary>
+    /// <exception cref="StepFailedException">The vendor could not be reached, rejected the credential, or answered too much.</exception>
+    public async Task<VendorResponse> SendAsync(ResolvedConnection connection, VendorRequest request, RetryPolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policy);
+        var started = time.GetUtcNow();
+        var retries = 0;
+        string? rejectedToken = null;
+        var safeToRepeat = request.Idempotent || request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
+            || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete || request.Method == HttpMethod.Options;
+
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(1, policy.MaxCount),
+                ShouldHandle = args =>
+                {
+                    if (policy.MaxCount == 0 || time.GetUtcNow() - started >= policy.MaxElapsed)
+                    {
+                        return ValueTask.FromResult(false);
+                    }
+
+                    var retry = args.Outcome switch
+                    {
+                        { Result: { } r } => r.StatusCode == HttpStatusCode.TooManyRequests
+                            || (safeToRepeat && (r.StatusCode == HttpStatusCode.RequestTimeout || (int)r.StatusCode >= 500)),
+                        { Exception: HttpRequestException or TimeoutException } => safeToRepeat,
+                        { Exception: TaskCanceledException } => safeToRepeat && !cancellationToken.IsCancellationRequested,
+                        _ => false,
+                    };
+                    return ValueTask.FromResult(retry);
+                },
+                DelayGenerator = args =>
+                {
+                    var delay = Delay(policy, args.AttemptNumber, args.Outcome.Result);
+                    var remaining = policy.MaxElapsed - (time.GetUtcNow() - started);
+                    return ValueTask.FromResult<TimeSpan?>(delay < remaining ? delay : remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining);
+                },
+                OnRetry = args =>
+                {
+                    retries++;
+                    args.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+        for (var authAttempt = 0; ; authAttempt++)
+        {
+            var authorization = await AuthorizationAsync(connection, rejectedToken, cancellationToken).ConfigureAwait(false);
+            HttpResponseMessage response;
+            try
+            {
+                response = await pipeline.ExecuteAsync(
+                    async ct =>
+                    {
+                        using var message = Build(connection, request, authorization.Header);
+                        return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new StepFailedException(
+                    $"{connection.Vendor} (alias {connection.UsedAlias}) could not be reached at {connection.BaseUrl}: {ex.Message}" +
+                    (retries > 0 ? $" (after {retries} retries)" : safeToRepeat ? "" : $"; {request.Method} is not retried because its outcome is unknown"),
+                    code: "connection") { IsRetryable = true, Details = new Dictionary<string, object?> { ["retries"] = (long)retries } };
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new StepFailedException($"{connection.Vendor} (alias {connection.UsedAlias}) did not answer in time at {connection.BaseUrl}", code: "timeout") { IsRetryable = true };
+            }
+
+            using (response)
+            {
+                if (response.StatusCode == HttpStatusCode.Unauthorized && authorization.Token is not null && authAttempt == 0)
+                {
+                    rejectedToken = authorization.Token;
+                    continue;
+                }
+
+                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                {
+                    throw new StepFailedException(
+                        $"credential for alias {connection.UsedAlias} was rejected (401) by {connection.Vendor}; check it with 'flowengine aliases test {connection.UsedAlias}'",
+                        code: "http_401") { Details = new Dictionary<string, object?> { ["status"] = 401L } };
+                }
+
+                var body = await ReadAsync(connection, request, response, cancellationToken).ConfigureAwait(false);
+                var headers = response.Headers.Concat(response.Content.Headers)
+                    .ToDictionary(h => h.Key.ToLowerInvariant(), h => (object?)string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+                return new VendorResponse((int)response.StatusCode, headers, body, retries, response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+    }
+
+    /// <summary>The wait before a retry: Retry-After or the vendor's reset header when the policy honours them, else the backoff.</summary>
+    public static TimeSpan Delay(RetryPolicy policy, int attempt, HttpResponseMessage? response)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Strategy == "honor_header" && response is not null)
+        {
+            if (response.Headers.RetryAfter is { } retryAfter)
+            {
+                var wait = retryAfter.Delta ?? (retryAfter.Date - DateTimeOffset.UtcNow) ?? TimeSpan.Zero;
+                return Clamp(wait, policy);
+            }
+
+            if (policy.Header is { } header && response.Headers.TryGetValues(header, out var values)
+                && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return Clamp(TimeSpan.FromSeconds(seconds), policy);
+            }
+        }
+
+        return policy.Strategy == "fixed"
+            ? policy.Interval
+            : Clamp(TimeSpan.FromTicks((long)(policy.Interval.Ticks * Math.Pow(policy.Multiplier, attempt))), policy);
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait, RetryPolicy policy) =>
+        wait < TimeSpan.Zero ? TimeSpan.Zero : wait > policy.MaxDelay ? policy.MaxDelay : wait;
+
+    private async Task<(string? Header, string? Token)> AuthorizationAsync(ResolvedConnection connection, string? rejected, CancellationToken cancellationToken)
+    {
+        var secrets = connection.Record.Secrets;
+        switch (connection.CredentialType)
+        {
+            case "api_token":
+                var token = secrets.GetValueOrDefault("token") ?? throw new StepFailedException($"alias '{connection.UsedAlias}' has no API token", code: "credential");
+                var format = connection.Setting("format") ?? "Bearer {token}";
+                return (format.Replace("{token}", token, StringComparison.Ordinal), null);
+            case "basic":
+                var user = connection.Setting("user") ?? "";
+                var password = secrets.GetValueOrDefault("password") ?? "";
+                return ("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")), null);
+            case "oauth2_authorization_code" or "oauth2_client_credentials":
+                var access = await tokens.GetAccessTokenAsync(connection, rejected, cancellationToken).ConfigureAwait(false);
+                return ("Bearer " + access, access);
+            default:
+                throw new StepFailedException($"alias '{connection.UsedAlias}' has an unknown credential type '{connection.CredentialType}'", code: "credential");
+        }
+    }
+
+    private static HttpRequestMessage Build(ResolvedConnection connection, VendorRequest request, string? authorization)
+    {
+        var path = request.Path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || request.Path.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            ? throw new StepFailedException($"path '{request.Path}' must be relative to the alias's URL ({connection.BaseUrl}); absolute URLs would bypass the alias", code: "request")
+            : request.Path;
+        var url = new StringBuilder(connection.BaseUrl).Append(path.StartsWith('/') ? path : "/" + path);
+        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        foreach (var (name, value) in request.Query)
+        {
+            url.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            separator = '&';
+        }
+
+        var message = new HttpRequestMessage(request.Method, url.ToString()) { Content = request.Body?.Invoke() };
+        foreach (var (name, value) in connection.Definition.Headers.Concat(request.Headers))
+        {
+            if (!message.Headers.TryAddWithoutValidation(name, value))
+            {
+                message.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        if (authorization is not null)
+        {
+            var header = connection.CredentialType == "api_token" ? connection.Setting("header") ?? "Authorization" : "Authorization";
+            message.Headers.Remove(header);
+            message.Headers.TryAddWithoutValidation(header, authorization);
+        }
+
+        return message;
+    }
+
+    private static async Task<object?> ReadAsync(ResolvedConnection connection, VendorRequest request, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var limit = Math.Min(request.ResponseLimit, MaxResponseLimit);
+        if (response.Content.Headers.ContentLength > limit)
+        {
+            throw TooLarge(connection, request, limit);
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                throw TooLarge(connection, request, limit);
+            }
+        }
+
+        if (buffer.Length == 0)
+        {
+            return null;
+        }
+
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
+        var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) || (mediaType.Length == 0 && text.TrimStart().StartsWith('{')))
+        {
+            try
+            {
+                return Values.ParseJson(text);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                throw new StepFailedException(
+                    $"{connection.Vendor} (alias {connection.UsedAlias}) answered {request.Method} {request.Path} with malformed JSON: {ex.Message}",
+                    code: "response") { IsRetryable = true };
+            }
+        }
+
+        return text;
+    }
+
+    private static StepFailedException TooLarge(ResolvedConnection connection, VendorRequest request, long limit) => new(
+        $"the answer of {connection.Vendor} to {request.Method} {request.Path} is larger than the {limit / 1024 / 1024} MB limit; " +
+        $"ask for smaller pages, or raise the step's response_limit (at most {MaxResponseLimit / 1024 / 1024} MB)",
+        code: "response_too_large");
+}

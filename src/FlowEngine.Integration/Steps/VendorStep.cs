@@ -1,0 +1,252 @@
+using System.Collections;
+using FlowEngine.Definitions.Model;
+using FlowEngine.Definitions.StepTypes;
+using FlowEngine.Expressions;
+using FlowEngine.Integration.Connections;
+using FlowEngine.Integration.Http;
+using FlowEngine.Integration.Spokes;
+using FlowEngine.Runtime.Execution;
+using FlowEngine.Runtime.Steps;
+
+namespace FlowEngine.Integration.Steps;
+
+/// <summary>What REST and GraphQL steps share: the alias, retry, limits, pagination and failure messages.</summary>
+internal static class VendorStep
+{
+    public static readonly StepPropertySpec Alias = new("alias", PropertyKind.Name,
+        "The connection & credential alias (scope.Name); default: the spoke's default alias for this action's spoke.");
+
+    public static readonly StepPropertySpec Retry = new("retry", PropertyKind.Value,
+        "Overrides the alias's retry policy: { strategy: exponential|fixed|honor_header, header, interval, max_count, max_elapsed }.") { ExpectedType = TypeSpec.Object };
+
+    public static readonly StepPropertySpec ResponseLimit = new("response_limit", PropertyKind.Value,
+        "Largest answer accepted, in bytes (default 5 MB, at most 10 MB).") { ExpectedType = TypeSpec.Integer };
+
+    public static readonly StepPropertySpec Paginate = new("paginate", PropertyKind.Value,
+        "Paging as data: { style: offset|cursor, items, limit, more, max_offset, cursor_param, next_cursor, has_next, cursor_variable, max_pages }.") { ExpectedType = TypeSpec.Object };
+
+    public static readonly StepPropertySpec Do = new("do", PropertyKind.Steps,
+        "With paginate: steps run for each page (as 'page', 'page_index'); pages are not kept in memory.");
+
+    public static readonly StepPropertySpec FailOnStatus = new("fail_on_status", PropertyKind.Value,
+        "When false, a 4xx/5xx answer is returned as outputs (status, body) instead of failing.") { ExpectedType = TypeSpec.Boolean };
+
+    public static readonly IReadOnlyList<BlockLocal> PageLocals = [new("do", Name: "page"), new("do", Name: "page_index")];
+
+    public static async Task<(ResolvedConnection Connection, StepContext Context)> ResolveAsync(StepContext context, AliasResolver resolver)
+    {
+        var configured = context.Step.NameOf("alias") ?? DefaultAlias(context, resolver);
+        var connection = await resolver.ResolveAsync(configured, context.Frame, context.CancellationToken).ConfigureAwait(false);
+        foreach (var secret in connection.Record.Secrets.Values)
+        {
+            context.RememberSecret(secret);
+        }
+
+        var pill = new Dictionary<string, object?>(connection.Attributes, StringComparer.Ordinal)
+        {
+            ["alias"] = connection.UsedAlias,
+            ["url"] = connection.BaseUrl,
+        };
+        return (connection, context.With("connection", pill));
+    }
+
+    private static string DefaultAlias(StepContext context, AliasResolver resolver)
+    {
+        var spoke = context.Frame.Definition.Id.Split('.')[0];
+        return resolver.Spokes.DefaultFor(spoke)?.Id
+            ?? throw new StepFailedException($"step '{context.Step.Id}' names no alias and spoke '{spoke}' declares none; add 'alias: scope.Name'", context.Step.Id, "alias");
+    }
+
+    public static RetryPolicy Policy(StepContext context, ResolvedConnection connection)
+    {
+        if (context.Evaluate("retry") is not Dictionary<string, object?> settings)
+        {
+            return connection.Definition.Retry;
+        }
+
+        try
+        {
+            return RetryPolicy.From(settings, connection.Definition.Retry);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StepFailedException(ex.Message, context.Step.Id, "retry");
+        }
+    }
+
+    public static long Limit(StepContext context) => context.Evaluate("response_limit") switch
+    {
+        null => VendorHttp.DefaultResponseLimit,
+        long n and > 0 and <= VendorHttp.MaxResponseLimit => n,
+        var other => throw new StepFailedException($"response_limit must be 1 to {VendorHttp.MaxResponseLimit} bytes, not {Values.ToText(other)}", context.Step.Id, "request"),
+    };
+
+    public static Dictionary<string, object?> Recorded(ResolvedConnection connection, Dictionary<string, object?> request)
+    {
+        request["alias"] = connection.ConfiguredAlias;
+        request["alias_used"] = connection.UsedAlias;
+        return request;
+    }
+
+    /// <summary>Reads a dotted path (<c>data.account.users.edges</c>) from a parsed body.</summary>
+    public static object? Path(object? body, string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return body;
+        }
+
+        var current = body;
+        foreach (var part in path.TrimStart('$', '.').Split('.'))
+        {
+            current = current is IDictionary<string, object?> map && map.TryGetValue(part, out var next) ? next : null;
+        }
+
+        return current;
+    }
+
+    /// <summary>The vendor's own message from a failed answer (PagerDuty <c>error.message</c>, GraphQL <c>errors[].message</c>, <c>message</c>).</summary>
+    public static string VendorMessage(object? body)
+    {
+        var parts = new List<string>();
+        if (Path(body, "error") is IDictionary<string, object?> error)
+        {
+            parts.Add(Values.ToText(Path(error, "message")));
+            if (Path(error, "errors") is IList details && details.Count > 0)
+            {
+                parts.Add(string.Join("; ", details.Cast<object?>().Select(Values.ToText)));
+            }
+
+            if (Path(error, "code") is { } code)
+            {
+                parts.Add($"(code {Values.ToText(code)})");
+            }
+        }
+        else if (Path(body, "errors") is IList errors)
+        {
+            parts.AddRange(errors.Cast<object?>().Select(e => Values.ToText(Path(e, "message") ?? e)));
+        }
+        else if (Path(body, "message") is { } message)
+        {
+            parts.Add(Values.ToText(message));
+        }
+        else if (Path(body, "error") is string text)
+        {
+            parts.Add(text + (Path(body, "error_description") is { } description ? $": {Values.ToText(description)}" : ""));
+        }
+        else if (body is string s && s.Length > 0)
+        {
+            parts.Add(s.Length > 200 ? s[..200] + "…" : s);
+        }
+
+        return string.Join(" ", parts.Where(p => p.Length > 0));
+    }
+
+    public static StepFailedException StatusFailure(StepContext context, ResolvedConnection connection, string what, VendorResponse response)
+    {
+        var message = VendorMessage(response.Body);
+        return new StepFailedException(
+            context.Scrub($"{connection.Vendor} (alias {connection.UsedAlias}) answered {response.Status} to {what}{(message.Length > 0 ? ": " + message : "")}"),
+            context.Step.Id,
+            $"http_{response.Status}")
+        {
+            IsRetryable = response.Status is 429 or 408 or >= 500,
+            Details = new Dictionary<string, object?> { ["status"] = (long)response.Status, ["vendor_message"] = context.Scrub(message), ["body"] = response.Body },
+        };
+    }
+
+    /// <summary>
+    /// Runs the request once, or once per page: pages either stream into the <c>do</c> block (nothing kept) or are
+    /// collected into <c>items</c>. <paramref name="send"/> sends one page given the paging state.
+    /// </summary>
+    public static async Task<object?> PagesAsync(StepContext context, ResolvedConnection connection, Dictionary<string, object?> paging, Func<PageState, Task<VendorResponse>> send, string what)
+    {
+        var style = paging.GetValueOrDefault("style") as string ?? "offset";
+        var itemsPath = paging.GetValueOrDefault("items") as string;
+        var limit = paging.GetValueOrDefault("limit") as long? ?? 100;
+        var maxOffset = paging.GetValueOrDefault("max_offset") as long?;
+        var maxPages = paging.GetValueOrDefault("max_pages") as long? ?? 10_000;
+        var block = context.Step.Block("do");
+        var collected = block.Count == 0 ? new List<object?>() : null;
+        var state = new PageState(0, limit, null);
+        var seenCursors = new HashSet<string>(StringComparer.Ordinal);
+        long count = 0, pages = 0, retries = 0;
+
+        while (true)
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            if (pages >= maxPages)
+            {
+                throw new StepFailedException($"{what} has more than {maxPages} pages (max_pages); raise max_pages or narrow the request", context.Step.Id, "pagination");
+            }
+
+            var response = await send(state).ConfigureAwait(false);
+            retries += response.Retries;
+            if (response.Status >= 400)
+            {
+                throw StatusFailure(context, connection, what, response);
+            }
+
+            var items = Path(response.Body, itemsPath) as IList ?? (Path(response.Body, itemsPath) is null ? Array.Empty<object?>() : throw new StepFailedException(
+                $"{connection.Vendor}'s answer to {what} has no list at '{itemsPath}'", context.Step.Id, "pagination"));
+            pages++;
+            count += items.Count;
+            if (collected is not null)
+            {
+                collected.AddRange(items.Cast<object?>());
+            }
+            else
+            {
+                await context.RunBlockAsync(block, $"[page {pages - 1}]", [("page", items), ("page_index", pages - 1)], (int)(pages - 1)).ConfigureAwait(false);
+            }
+
+            if (style == "offset")
+            {
+                var more = Values.IsTruthy(Path(response.Body, paging.GetValueOrDefault("more") as string ?? "more"));
+                if (!more || items.Count == 0)
+                {
+                    break;
+                }
+
+                var next = state.Offset + limit;
+                if (maxOffset is { } cap && next + limit > cap)
+                {
+                    throw new StepFailedException(
+                        $"{connection.Vendor} stops offset paging at {cap} (offset + limit) and there are more than {count} items at {what}; " +
+                        "narrow the request (for example with a query filter) or page with a cursor where the vendor offers one",
+                        context.Step.Id, "pagination");
+                }
+
+                state = state with { Offset = next };
+            }
+            else
+            {
+                var cursor = Path(response.Body, paging.GetValueOrDefault("next_cursor") as string ?? "next_cursor") is { } c ? Values.ToText(c) : null;
+                var hasNext = paging.GetValueOrDefault("has_next") is string hasNextPath ? Values.IsTruthy(Path(response.Body, hasNextPath)) : cursor is { Length: > 0 };
+                if (!hasNext || string.IsNullOrEmpty(cursor))
+                {
+                    break;
+                }
+
+                if (!seenCursors.Add(cursor))
+                {
+                    throw new StepFailedException($"{connection.Vendor} returned cursor '{cursor}' twice at {what}; stopping rather than reading the same page again", context.Step.Id, "pagination");
+                }
+
+                state = state with { Cursor = cursor };
+            }
+        }
+
+        context.Record.RetryCount = (int)retries;
+        var outputs = new Dictionary<string, object?> { ["pages"] = pages, ["count"] = count };
+        if (collected is not null)
+        {
+            outputs["items"] = collected;
+        }
+
+        return outputs;
+    }
+
+    /// <summary>Where paging is: the offset and limit for offset paging, the cursor for cursor paging.</summary>
+    public sealed record PageState(long Offset, long Limit, string? Cursor);
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using FlowEngine.Simulators.Hosting;
+using FlowEngine.Simulators.Roadmunk;
+
+namespace FlowEngine.Simulators;
+
+/// <summary>
+/// Faults for the next gateway requests. A 429 goes first, then a failure status (both before authentication);
+/// GraphQL errors are answered after authentication instead of running the operation.
+/// </summary>
+public sealed class RoadmunkFaults
+{
+    private readonly CountedFault<string> _graphQLErrors = new();
+    private readonly CountedFault<int> _fail = new();
+    private readonly CountedFault<int> _rateLimit = new();
+
+    internal RoadmunkFaults()
+    {
+    }
+
+    /// <summary>The next <paramref name="count"/> operations answer HTTP 200 <c>{"data":null,"errors":[{"message":message}]}</c>.</summary>
+    public void GraphQLErrorsNext(int count, string message) => _graphQLErrors.Arm(count, message);
+
+    /// <summary>The next <paramref name="count"/> requests answer <paramref name="status"/> with <c>{"errors":[{"message":...}]}</c>.</summary>
+    public void FailNext(int count, int status = 500) => _fail.Arm(count, status);
+
+    /// <summary>The next <paramref name="count"/> requests answer 429 with <c>Retry-After: retryAfterSeconds</c>.</summary>
+    public void RateLimitNext(int count, int retryAfterSeconds) => _rateLimit.Arm(count, retryAfterSeconds);
+
+    /// <summary>Disarms every pending fault.</summary>
+    public void Clear()
+    {
+        _graphQLErrors.Clear();
+        _fail.Clear();
+        _rateLimit.Clear();
+    }
+
+    internal bool TakeGraphQLErrors(out string message) => _graphQLErrors.TryTake(out message);
+
+    internal async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        if (_rateLimit.TryTake(out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+            await RoadmunkEndpoint.Errors(StatusCodes.Status429TooManyRequests, "Too Many Requests").ExecuteAsync(context);
+            return;
+        }
+
+        if (_fail.TryTake(out var status))
+        {
+            var phrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+            await RoadmunkEndpoint.Errors(status, phrase.Length == 0 ? "Error" : phrase).ExecuteAsync(context);
+            return;
+        }
+
+        await next();
+    }
+}

@@ -1,0 +1,80 @@
+namespace FlowEngine.Simulators.Roadmunk;
+
+internal enum InactivateOutcome
+{
+    Inactivated,
+    UnknownUser,
+    EmailMismatch,
+    DefaultAdmin,
+}
+
+/// <summary>The account's users and the counters tests read; one lock guards it all.</summary>
+internal sealed class RoadmunkState(RoadmunkData data)
+{
+    private readonly Lock _lock = new();
+    private readonly List<RoadmunkUser> _users = [.. data.Users];
+    private readonly Dictionary<string, int> _inactivateCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _operationCounts = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<RoadmunkUser> Users
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _users];
+            }
+        }
+    }
+
+    public InactivateOutcome Inactivate(string id, string email)
+    {
+        lock (_lock)
+        {
+            _inactivateCounts[id] = _inactivateCounts.GetValueOrDefault(id) + 1;
+            var index = _users.FindIndex(u => u.Id == id);
+            if (index < 0)
+            {
+                return InactivateOutcome.UnknownUser;
+            }
+
+            var user = _users[index];
+            if (!string.Equals(user.Email, email, StringComparison.OrdinalIgnoreCase))
+            {
+                return InactivateOutcome.EmailMismatch;
+            }
+
+            if (user.IsDefaultAdmin)
+            {
+                return InactivateOutcome.DefaultAdmin;
+            }
+
+            _users[index] = user with { IsActive = false };
+            return InactivateOutcome.Inactivated;
+        }
+    }
+
+    public int InactivateCount(string userId)
+    {
+        lock (_lock)
+        {
+            return _inactivateCounts.GetValueOrDefault(userId);
+        }
+    }
+
+    public void CountOperation(string name)
+    {
+        lock (_lock)
+        {
+            _operationCounts[name] = _operationCounts.GetValueOrDefault(name) + 1;
+        }
+    }
+
+    public int OperationCount(string name)
+    {
+        lock (_lock)
+        {
+            return _operationCounts.GetValueOrDefault(name);
+        }
+    }
+}
