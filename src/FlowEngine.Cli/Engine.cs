@@ -1,23 +1,31 @@
 using FlowEngine.Definitions;
 using FlowEngine.Definitions.Reading;
 using FlowEngine.Definitions.Validation;
+using FlowEngine.Integration.Spokes;
 using FlowEngine.Persistence;
 using FlowEngine.Runtime.Execution;
 using FlowEngine.Runtime.Steps;
 
 namespace FlowEngine.Cli;
 
-/// <summary>Composes the engine for one CLI invocation: step types, the store, the loader and the runner.</summary>
+/// <summary>
+/// Composes the engine for one CLI invocation: step types (flow logic and integration), spokes, the store, the
+/// encrypted connection store, the loader and the runner.
+/// </summary>
 internal sealed class Engine
 {
-    private Engine(StepHandlerRegistry handlers, FlowStore store, StoreOptions options)
+    private Engine(FlowStore store, StoreOptions options, SpokeCatalog spokes, string keyFolder)
     {
-        Handlers = handlers;
         Store = store;
         StoreOptions = options;
         Definitions = new EfDefinitionStore(store, TimeProvider.System);
         Executions = new EfExecutionStore(store);
+        Connections = new EfConnectionStore(store, EfConnectionStore.CreateProtector(keyFolder), TimeProvider.System);
+        Integration = new Integration.Integration(spokes, Connections, Http, TimeProvider.System);
+        Handlers = Integration.Register(StepHandlerRegistry.CreateDefault());
     }
+
+    private static readonly HttpClient Http = FlowEngine.Integration.Integration.CreateHttpClient();
 
     public StepHandlerRegistry Handlers { get; }
 
@@ -29,23 +37,30 @@ internal sealed class Engine
 
     public EfExecutionStore Executions { get; }
 
-    public static async Task<Engine> OpenAsync(string? databasePath, CancellationToken cancellationToken)
+    public EfConnectionStore Connections { get; }
+
+    public Integration.Integration Integration { get; }
+
+    /// <summary>Opens the store; spokes are read from <paramref name="flowsFolder"/>.</summary>
+    public static async Task<Engine> OpenAsync(string? databasePath, CancellationToken cancellationToken, string flowsFolder = "flows")
     {
         var options = StoreOptions.FromEnvironment(databasePath);
         var store = await FlowStore.OpenAsync(options, cancellationToken).ConfigureAwait(false);
-        return new Engine(StepHandlerRegistry.CreateDefault(), store, options);
+        var keys = Environment.GetEnvironmentVariable("FLOWENGINE_KEYS")
+            ?? (databasePath is null ? EfConnectionStore.DefaultKeyFolder : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databasePath))!, "keys"));
+        return new Engine(store, options, SpokeCatalog.Load([flowsFolder]), keys);
     }
 
     public DefinitionReader Reader => new(Handlers.Catalog);
 
-    /// <summary>Validates files and registers the valid ones as versions; returns every diagnostic (conflicts included).</summary>
+    /// <summary>Validates files and registers the valid ones as versions; returns every diagnostic (conflicts and spoke manifests included).</summary>
     public async Task<(LoadResult Load, IReadOnlyList<Registration> Registrations)> LoadAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         var stored = await Definitions.LoadAsync(Reader, cancellationToken).ConfigureAwait(false);
         var load = new FlowLoader(Handlers.Catalog).Load(paths, stored);
         var registrations = await Definitions.RegisterAsync(load.Definitions, cancellationToken).ConfigureAwait(false);
         var conflicts = registrations.Where(r => r.Diagnostic is not null).Select(r => r.Diagnostic!).ToList();
-        return (load with { Diagnostics = [.. load.Diagnostics, .. conflicts] }, registrations);
+        return (load with { Diagnostics = [.. load.Diagnostics, .. Integration.Spokes.Diagnostics, .. conflicts] }, registrations);
     }
 
     public async Task<FlowRunner> RunnerAsync(CancellationToken cancellationToken)

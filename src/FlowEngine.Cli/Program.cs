@@ -24,6 +24,7 @@ internal static class Program
             RunCommand.Build(db),
             ExecutionsCommand.Build(db),
             DefinitionsCommand.Build(db),
+            AliasesCommand.Build(db),
             SchemaCommand.Build(),
         };
         root.Options.Add(db);

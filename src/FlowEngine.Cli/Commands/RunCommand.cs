@@ -41,7 +41,7 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
-        var engine = await Engine.OpenAsync(db, ct).ConfigureAwait(false);
+        var engine = await Engine.OpenAsync(db, ct, flowsFolder).ConfigureAwait(false);
         var isFile = File.Exists(target);
         var paths = new List<string>();
         if (Directory.Exists(flowsFolder))

@@ -16,6 +16,8 @@ internal static class ValidateCommand
             var given = parse.GetValue(paths) is { Length: > 0 } p ? p : ["flows"];
             var loader = new FlowLoader(Integration.IntegrationStepTypes.Catalog());
             var result = loader.Load(given);
+            var spokes = Integration.Spokes.SpokeCatalog.Load(given);
+            result = result with { Diagnostics = [.. result.Diagnostics, .. spokes.Diagnostics] };
             Output.Diagnostics(result.Diagnostics);
             var errors = result.Diagnostics.Count(d => d.Severity == Definitions.Severity.Error);
             var summary = $"{result.FileCount} file(s), {result.Definitions.Count} valid definition(s), {errors} error(s)";
