@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace FlowEngine.Simulators;
 
@@ -49,11 +50,14 @@ internal static class SimulatorCommandLine
         }
 
         var stop = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stop.TrySetResult();
-        };
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         PagerDutySimulator? pagerDuty = null;
         RoadmunkSimulator? roadmunk = null;
@@ -80,7 +84,13 @@ internal static class SimulatorCommandLine
             await output.WriteLineAsync();
             await output.WriteLineAsync("Running. Press Ctrl+C to stop.");
             await stop.Task;
+            await output.WriteLineAsync("Stopping.");
             return 0;
+        }
+        catch (IOException ex)
+        {
+            await error.WriteLineAsync("Could not start: " + ex.Message);
+            return 1;
         }
         finally
         {

@@ -17,6 +17,7 @@ internal static class SimulatorHost
             EnvironmentName = Environments.Production,
         });
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
