@@ -15,13 +15,13 @@ internal sealed class IntegrationHarness
     public const string PagerDutyAlias = "sn_pagerduty_spoke.PagerDuty";
     public const string RoadmunkAlias = "sn_roadmunk_spoke.Roadmunk";
 
-    public IntegrationHarness(TimeProvider? time = null, IConnectionStore? connections = null, params (string File, string Text)[] extra)
+    public IntegrationHarness(TimeProvider? time = null, IConnectionStore? connections = null, HttpClient? http = null, params (string File, string Text)[] extra)
     {
         Time = time ?? TimeProvider.System;
         Connections = connections ?? new InMemoryConnectionStore();
         Spokes = SpokeCatalog.Load([TestPaths.Flows]);
         Assert.Empty(Spokes.Diagnostics);
-        Integration = new Integration(Spokes, Connections, Http, Time);
+        Integration = new Integration(Spokes, Connections, http ?? Http, Time);
         Handlers = Integration.Register(StepHandlerRegistry.CreateDefault());
         var files = FlowLoader.FindFiles([TestPaths.Flows]).Select(f => (Path.GetRelativePath(TestPaths.RepositoryRoot, f), File.ReadAllText(f)));
         var load = new FlowLoader(Handlers.Catalog).LoadTexts(files.Concat(extra));

@@ -83,9 +83,17 @@ public sealed class RoadmunkSimulator : IAsyncDisposable
             app.UseRequestLog("Roadmunk", () => simulator?.RequestLog);
             app.Use(async (context, next) =>
             {
-                requests.Add(context.Request.Method, context.Request.Path.Value ?? "/");
+                var path = context.Request.Path.Value ?? "/";
+                requests.Add(context.Request.Method, path);
+                if (path.StartsWith("/_simulator/", StringComparison.Ordinal))
+                {
+                    await next();
+                    return;
+                }
+
                 await faults.InvokeAsync(context, () => next());
             });
+            // Not a Roadmunk endpoint: lets a person fetch the "Download User CSV" report from the command line.
             app.MapGet("/_simulator/users.csv", () => Results.Text(RoadmunkCsv.Export(state.Users), "text/csv"));
             new RoadmunkEndpoint(data, faults, new RoadmunkExecutor(state, data, seed)).Map(app);
         });
