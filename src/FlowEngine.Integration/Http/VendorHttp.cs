@@ -270,7 +270,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
     }
 
     private static StepFailedException TooLarge(ResolvedConnection connection, VendorRequest request, long limit) => new(
-        $"the answer of {connection.Vendor} to {request.Method} {request.Path} is larger than the {limit / 1024 / 1024} MB limit; " +
+        $"the answer of {connection.Vendor} to {request.Method} {request.Path} is larger than the {(limit % (1024 * 1024) == 0 ? $"{limit / 1024 / 1024} MB" : $"{limit}-byte")} limit; " +
         $"ask for smaller pages, or raise the step's response_limit (at most {MaxResponseLimit / 1024 / 1024} MB)",
         code: "response_too_large");
 }

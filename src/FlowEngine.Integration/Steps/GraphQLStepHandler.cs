@@ -79,6 +79,11 @@ public sealed class GraphQLStepHandler(AliasResolver resolver, VendorHttp http) 
                 ResponseLimit = limit,
             };
             var response = await http.SendAsync(connection, request, policy, context.CancellationToken).ConfigureAwait(false);
+            if (response.Status >= 400)
+            {
+                throw VendorStep.StatusFailure(context, connection, what, response);
+            }
+
             if (VendorStep.Path(response.Body, "errors") is IList { Count: > 0 })
             {
                 throw new StepFailedException(
@@ -103,10 +108,6 @@ public sealed class GraphQLStepHandler(AliasResolver resolver, VendorHttp http) 
 
         var answer = await SendAsync(variables).ConfigureAwait(false);
         context.Record.RetryCount = answer.Retries;
-        if (answer.Status >= 400)
-        {
-            throw VendorStep.StatusFailure(context, connection, what, answer);
-        }
 
         return new Dictionary<string, object?> { ["status"] = (long)answer.Status, ["data"] = VendorStep.Path(answer.Body, "data") };
     }
