@@ -163,18 +163,25 @@ internal static class AliasesCommand
             var (verifier, challenge) = TokenManager.Pkce();
             var state = Guid.NewGuid().ToString("N");
             using var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{parse.GetValue(port)}/oauth_redirect/");
+            // The prefix is the root: HttpListener would not match /oauth_redirect?code=… against /oauth_redirect/.
+            listener.Prefixes.Add($"http://127.0.0.1:{parse.GetValue(port)}/");
             listener.Start();
             var authorize = TokenManager.AuthorizeUrl(connection, redirect, state, connection.Setting("pkce") == "false" ? null : challenge);
             Output.Error.MarkupLine($"open this URL, sign in and give consent:\n[link]{Markup.Escape(authorize)}[/]\nwaiting on {Markup.Escape(redirect)} …");
             var callback = listener.GetContextAsync();
-            if (parse.GetValue(auto))
-            {
-                using var follower = new HttpClient(new HttpClientHandler { AllowAutoRedirect = true });
-                _ = follower.GetAsync(authorize, ct);
-            }
+
+            // Kept until the callback arrives: disposing it would cancel the request it is following.
+            using var follower = parse.GetValue(auto) ? new HttpClient(new HttpClientHandler { AllowAutoRedirect = true }) : null;
+            var following = follower?.GetAsync(authorize, ct);
 
             var context = await callback.WaitAsync(TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+            while (context.Request.Url?.AbsolutePath != "/oauth_redirect")
+            {
+                context.Response.StatusCode = 404;
+                context.Response.Close();
+                context = await listener.GetContextAsync().WaitAsync(TimeSpan.FromMinutes(5), ct).ConfigureAwait(false);
+            }
+
             var query = System.Web.HttpUtility.ParseQueryString(context.Request.Url?.Query ?? "");
             var ok = query["state"] == state && query["code"] is not null;
             var page = ok ? "Consent received. You can close this window." : $"Consent failed: {query["error"] ?? "state did not match"}";
@@ -182,6 +189,11 @@ internal static class AliasesCommand
             context.Response.ContentType = "text/html; charset=utf-8";
             await context.Response.OutputStream.WriteAsync(bytes, ct).ConfigureAwait(false);
             context.Response.Close();
+            if (following is not null)
+            {
+                (await following.ConfigureAwait(false)).Dispose();
+            }
+
             if (!ok)
             {
                 Output.Problem(page);
