@@ -22,7 +22,8 @@ internal sealed class Engine
         Executions = new EfExecutionStore(store);
         Connections = new EfConnectionStore(store, EfConnectionStore.CreateProtector(keyFolder), TimeProvider.System);
         Integration = new Integration.Integration(spokes, Connections, Http, TimeProvider.System);
-        Handlers = Integration.Register(StepHandlerRegistry.CreateDefault());
+        Sam = new LicenseManagement.SamStore(store, TimeProvider.System);
+        Handlers = LicenseManagement.SamStepTypes.Register(Integration.Register(StepHandlerRegistry.CreateDefault()), Sam);
     }
 
     private static readonly HttpClient Http = FlowEngine.Integration.Integration.CreateHttpClient();
@@ -40,6 +41,8 @@ internal sealed class Engine
     public EfConnectionStore Connections { get; }
 
     public Integration.Integration Integration { get; }
+
+    public LicenseManagement.SamStore Sam { get; }
 
     /// <summary>Opens the store; spokes are read from <paramref name="flowsFolder"/>.</summary>
     public static async Task<Engine> OpenAsync(string? databasePath, CancellationToken cancellationToken, string flowsFolder = "flows")

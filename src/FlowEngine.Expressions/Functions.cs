@@ -107,6 +107,16 @@ public static class Functions
         yield return new("first", 1, 1, "First item of an array, or null.", (_, a) => List(a[0]) is { Count: > 0 } l ? l[0] : null);
         yield return new("last", 1, 1, "Last item of an array, or null.", (_, a) => List(a[0]) is { Count: > 0 } l ? l[^1] : null);
         yield return new("keys", 1, 1, "Property names of an object.", (_, a) => (a[0] as IDictionary<string, object?> ?? throw new InvalidCastException("keys() needs an object")).Keys.Cast<object?>().ToList());
+        yield return new("set_of", 1, 1, "An object whose keys are the array's items (as text), for fast contains() checks.", (_, a) =>
+        {
+            var set = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var item in List(a[0]))
+            {
+                set[Text(item)] = true;
+            }
+
+            return set;
+        });
         yield return new("json", 1, 1, "A value serialised as JSON text.", (_, a) => Values.ToJson(a[0]));
         yield return new("parse_json", 1, 1, "A JSON text parsed into a value.", (_, a) => Values.ParseJson(Text(a[0])));
         yield return new("range", 1, 2, "Integers from start (0) up to but not including end.", (_, a) =>

@@ -1,3 +1,4 @@
+using FlowEngine.Persistence.LicenseManagement;
 using FlowEngine.Runtime.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -18,6 +19,36 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
 
     /// <summary>Connections and credentials of aliases, secrets encrypted.</summary>
     public DbSet<ConnectionEntity> Connections => Set<ConnectionEntity>();
+
+    /// <summary>Integration profiles.</summary>
+    public DbSet<IntegrationProfileEntity> Profiles => Set<IntegrationProfileEntity>();
+
+    /// <summary>Profile attachments.</summary>
+    public DbSet<ProfileAttachmentEntity> Attachments => Set<ProfileAttachmentEntity>();
+
+    /// <summary>Software models.</summary>
+    public DbSet<SoftwareModelEntity> SoftwareModels => Set<SoftwareModelEntity>();
+
+    /// <summary>Subscriptions.</summary>
+    public DbSet<SubscriptionEntity> Subscriptions => Set<SubscriptionEntity>();
+
+    /// <summary>Reclamation rules.</summary>
+    public DbSet<ReclamationRuleEntity> Rules => Set<ReclamationRuleEntity>();
+
+    /// <summary>Removal candidates.</summary>
+    public DbSet<RemovalCandidateEntity> Candidates => Set<RemovalCandidateEntity>();
+
+    /// <summary>Candidate state changes.</summary>
+    public DbSet<CandidateHistoryEntity> CandidateHistory => Set<CandidateHistoryEntity>();
+
+    /// <summary>Exclusions.</summary>
+    public DbSet<ExclusionEntity> Exclusions => Set<ExclusionEntity>();
+
+    /// <summary>Entitlements.</summary>
+    public DbSet<EntitlementEntity> Entitlements => Set<EntitlementEntity>();
+
+    /// <summary>Reconciliation results.</summary>
+    public DbSet<ReconciliationResultEntity> Reconciliations => Set<ReconciliationResultEntity>();
 
     /// <summary>Latest checkpoint per execution.</summary>
     public DbSet<ExecutionCheckpoint> Checkpoints => Set<ExecutionCheckpoint>();
@@ -57,6 +88,48 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
             e.HasKey(x => new { x.ExecutionId, x.Sequence });
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasOne<ExecutionRecord>().WithMany().HasForeignKey(x => x.ExecutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<IntegrationProfileEntity>(e =>
+        {
+            e.ToTable("sam_profiles");
+            e.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(p => p.DisplayName).IsUnique();
+        });
+        modelBuilder.Entity<ProfileAttachmentEntity>(e => e.ToTable("sam_attachments").HasIndex(a => new { a.ProfileId, a.AttachedAt }));
+        modelBuilder.Entity<SoftwareModelEntity>(e => e.ToTable("sam_software_models").HasIndex(m => m.Identifier).IsUnique());
+        modelBuilder.Entity<SubscriptionEntity>(e =>
+        {
+            e.ToTable("sam_subscriptions");
+            e.HasIndex(s => new { s.ProfileId, s.ExternalUserId }).IsUnique();
+        });
+        modelBuilder.Entity<ReclamationRuleEntity>(e => e.ToTable("sam_reclamation_rules"));
+        modelBuilder.Entity<RemovalCandidateEntity>(e =>
+        {
+            e.ToTable("sam_removal_candidates");
+            e.Property(c => c.State).HasConversion<string>().HasMaxLength(24);
+            e.HasIndex(c => c.Number).IsUnique();
+            e.HasIndex(c => new { c.ProfileId, c.State });
+            e.Property(c => c.UserPrincipalName).HasMaxLength(320);
+        });
+        modelBuilder.Entity<CandidateHistoryEntity>(e =>
+        {
+            e.ToTable("sam_candidate_history");
+            e.Property(h => h.From).HasConversion<string>().HasMaxLength(24);
+            e.Property(h => h.To).HasConversion<string>().HasMaxLength(24);
+            e.HasIndex(h => h.CandidateId);
+        });
+        modelBuilder.Entity<ExclusionEntity>(e => e.ToTable("sam_exclusions"));
+        modelBuilder.Entity<EntitlementEntity>(e =>
+        {
+            e.ToTable("sam_entitlements");
+            e.Property(x => x.UnitCost).HasConversion<double>();
+        });
+        modelBuilder.Entity<ReconciliationResultEntity>(e =>
+        {
+            e.ToTable("sam_reconciliations");
+            e.Property(x => x.PotentialSavings).HasConversion<double>();
+            e.Property(x => x.RealisedSavings).HasConversion<double>();
         });
 
         modelBuilder.Entity<ConnectionEntity>(e =>

@@ -108,7 +108,7 @@ public sealed class JobScheduler : IAsyncDisposable
             var stored = await _scheduler.GetJobDetail(jobKey, ct).ConfigureAwait(false);
             var storedSpec = stored is null ? null : TryReadSpec(stored);
             var hasTrigger = await _scheduler.Exists(TriggerKeyOf(job.Name, job.Group), ct).ConfigureAwait(false);
-            if (false && storedSpec is not null && hasTrigger && JobData.SameSchedule(storedSpec, job))
+            if (storedSpec is not null && hasTrigger && JobData.SameSchedule(storedSpec, job))
             {
                 if (JobData.SameJob(storedSpec, job))
                 {
@@ -236,7 +236,9 @@ public sealed class JobScheduler : IAsyncDisposable
         return fires;
     }
 
-    /// <summary>Stops the scheduler, waiting for running jobs to return.</summary>
+    /// <summary>
+    /// Stops the scheduler: cancels the token of every handler still running and waits for them to return.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -258,7 +260,14 @@ public sealed class JobScheduler : IAsyncDisposable
     private static void Configure(IQuartzBuilder q, SchedulerOptions options, IJobHandler handler, TimeProvider time, ILoggerFactory loggerFactory)
     {
         q.Services.AddSingleton(loggerFactory);
-        q.ConfigureScheduler(s => s.InstanceName = options.InstanceName);
+        q.Services.AddSingleton<ILoggerProvider>(new ForwardingLoggerProvider(loggerFactory));
+        q.ConfigureScheduler(s =>
+        {
+            s.InstanceName = options.InstanceName;
+
+            // Dispose waits for running handlers; their token is cancelled so they return promptly.
+            s.ShutdownJobInterruption = ShutdownJobInterruption.Always;
+        });
         q.UseTimeProvider(time);
         q.UseDefaultThreadPool(options.MaxConcurrency);
         q.UseJobFactory(new HandlerJobFactory(handler, loggerFactory.CreateLogger<JobScheduler>()));

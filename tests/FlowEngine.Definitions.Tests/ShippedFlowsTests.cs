@@ -12,7 +12,7 @@ public sealed class ShippedFlowsTests
     {
         var files = FlowLoader.FindFiles([TestPaths.Flows]);
         Assert.NotEmpty(files);
-        var result = new FlowLoader(Integration.IntegrationStepTypes.Catalog()).Load([TestPaths.Flows]);
+        var result = new FlowLoader(LicenseManagement.LicenseStepTypes.Catalog()).Load([TestPaths.Flows]);
         Assert.True(result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
         Assert.Equal(files.Count, result.Definitions.Count);
     }
@@ -21,9 +21,9 @@ public sealed class ShippedFlowsTests
     public void ShippedSchema_MatchesTheRegisteredStepTypes()
     {
         var committed = File.ReadAllText(Path.Combine(TestPaths.Flows, SchemaGenerator.FileName));
-        var generated = SchemaGenerator.Generate(Integration.IntegrationStepTypes.Catalog());
+        var generated = SchemaGenerator.Generate(LicenseManagement.LicenseStepTypes.Catalog());
         Assert.True(committed == generated, $"flows/{SchemaGenerator.FileName} is stale; run: dotnet run --project src/FlowEngine.Cli -- schema --write flows/{SchemaGenerator.FileName}");
-        foreach (var type in Integration.IntegrationStepTypes.Catalog().Types)
+        foreach (var type in LicenseManagement.LicenseStepTypes.Catalog().Types)
         {
             Assert.Contains($"\"step_{type.Keyword}\"", committed, StringComparison.Ordinal);
         }

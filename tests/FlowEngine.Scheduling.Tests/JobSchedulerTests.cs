@@ -192,11 +192,13 @@ public sealed class JobSchedulerTests
     }
 
     [Fact]
-    public async Task Handler_Throws_IsCaughtAndTheJobFiresAgain()
+    public async Task Handler_Throws_IsLoggedAndTheJobFiresAgain()
     {
         var clock = Clock("2026-03-10T12:00:00Z");
+        var logs = new CapturingLoggerFactory();
         var handler = new RecordingHandler { Behaviour = _ => throw new InvalidOperationException("vendor down") };
-        await using var scheduler = await StartAsync(NewDatabase(), clock, handler);
+        await using var scheduler = await JobScheduler.StartAsync(
+            SchedulerOptions.Sqlite(NewDatabase()) with { Time = clock, LoggerFactory = logs }, handler);
         await scheduler.UpsertAsync(Daily("flaky"), CancellationToken.None);
 
         await scheduler.TriggerNowAsync("flaky", "sam", CancellationToken.None);
@@ -207,6 +209,46 @@ public sealed class JobSchedulerTests
         clock.Advance(TimeSpan.FromHours(14)); // past 02:00: the schedule still fires too
         await handler.WaitUntilAsync(f => f.Any(x => x.ScheduledFireTime == Utc("2026-03-11T02:00:00Z")), "the scheduled fire");
         Assert.Equal(Utc("2026-03-12T02:00:00Z"), Assert.Single(await scheduler.ListAsync(CancellationToken.None)).NextFire);
+
+        var failure = logs.Entries.First(e => e.EventId.Id == 7011);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, failure.Level);
+        Assert.Contains("sam.flaky", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("vendor down", failure.Exception?.Message);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileAHandlerRuns_CancelsItsTokenAndWaitsForIt()
+    {
+        var clock = Clock("2026-03-10T12:00:00Z");
+        var observed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new CancellableHandler(observed);
+        var scheduler = await StartAsync(NewDatabase(), clock, handler);
+        await scheduler.UpsertAsync(Daily("long"), CancellationToken.None);
+        await scheduler.TriggerNowAsync("long", "sam", CancellationToken.None);
+        await handler.Started.Task.WaitAsync(RecordingHandler.Timeout);
+
+        await scheduler.DisposeAsync().AsTask().WaitAsync(RecordingHandler.Timeout);
+
+        Assert.True(observed.Task.IsCompleted, "dispose returned before the handler did");
+        Assert.True(await observed.Task, "the handler's token was not cancelled");
+    }
+
+    private sealed class CancellableHandler(TaskCompletionSource<bool> observed) : IJobHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task RunAsync(JobSpec job, DateTimeOffset scheduledFireTime, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+            finally
+            {
+                observed.TrySetResult(cancellationToken.IsCancellationRequested);
+            }
+        }
     }
 
     [Fact]

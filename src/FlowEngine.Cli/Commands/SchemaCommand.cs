@@ -13,7 +13,7 @@ internal static class SchemaCommand
         var command = new Command("schema", "Print the JSON Schema of flow files, generated from the registered step types.") { write };
         command.SetAction(parse =>
         {
-            var schema = SchemaGenerator.Generate(Integration.IntegrationStepTypes.Catalog());
+            var schema = SchemaGenerator.Generate(LicenseManagement.LicenseStepTypes.Catalog());
             if (parse.GetValue(write) is { } path)
             {
                 File.WriteAllText(path, schema);

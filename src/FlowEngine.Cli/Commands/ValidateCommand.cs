@@ -14,7 +14,7 @@ internal static class ValidateCommand
         command.SetAction(parse =>
         {
             var given = parse.GetValue(paths) is { Length: > 0 } p ? p : ["flows"];
-            var loader = new FlowLoader(Integration.IntegrationStepTypes.Catalog());
+            var loader = new FlowLoader(LicenseManagement.LicenseStepTypes.Catalog());
             var result = loader.Load(given);
             var spokes = Integration.Spokes.SpokeCatalog.Load(given);
             result = result with { Diagnostics = [.. result.Diagnostics, .. spokes.Diagnostics] };

@@ -14,7 +14,7 @@ public sealed class SpokeCatalog
     /// <summary>The manifest file name inside a spoke folder.</summary>
     public const string ManifestName = "spoke.yaml";
 
-    private static readonly string[] SpokeKeys = ["$schema", "kind", "id", "name", "version", "description", "aliases"];
+    private static readonly string[] SpokeKeys = ["$schema", "kind", "id", "name", "version", "description", "aliases", "license"];
     private static readonly string[] AliasKeys = ["name", "type", "connection_type", "default", "url", "headers", "attributes", "credentials", "retry", "test_action"];
     private static readonly string[] CredentialTypes = ["api_token", "basic", "oauth2_authorization_code", "oauth2_client_credentials"];
 
@@ -43,6 +43,9 @@ public sealed class SpokeCatalog
 
         return catalog;
     }
+
+    /// <summary>A spoke by id.</summary>
+    public SpokeManifest? Spoke(string id) => Spokes.FirstOrDefault(s => s.Id == id);
 
     /// <summary>An alias by id.</summary>
     public AliasDefinition? Find(string aliasId) => _aliases.GetValueOrDefault(aliasId);
@@ -97,7 +100,17 @@ public sealed class SpokeCatalog
         }
 
         var version = root["version"]?.ScalarValue() is long v ? (int)v : 1;
-        var manifest = new SpokeManifest(id!, root["name"]?.Text ?? id!, version, root["description"]?.Text, aliases, file);
+        LicenseInfo? license = null;
+        if (root["license"] is { Kind: NodeKind.Mapping } l)
+        {
+            license = new LicenseInfo(
+                l["profile_type"]?.Text ?? $"{root["name"]?.Text ?? id} Subscription",
+                l["publisher"]?.Text ?? root["name"]?.Text ?? id!,
+                l["product"]?.Text ?? root["name"]?.Text ?? id!,
+                l["identifier"]?.Text ?? id!);
+        }
+
+        var manifest = new SpokeManifest(id!, root["name"]?.Text ?? id!, version, root["description"]?.Text, aliases, file) { License = license };
         Spokes.Add(manifest);
         return manifest;
     }

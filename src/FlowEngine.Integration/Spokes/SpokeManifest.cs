@@ -4,7 +4,18 @@ using FlowEngine.Definitions.Model;
 namespace FlowEngine.Integration.Spokes;
 
 /// <summary>A spoke: one vendor's aliases (its actions are ordinary definitions beside it, with ids <c>&lt;spoke&gt;.*</c>).</summary>
-public sealed record SpokeManifest(string Id, string Name, int Version, string? Description, IReadOnlyList<AliasDefinition> Aliases, string SourceFile);
+public sealed record SpokeManifest(string Id, string Name, int Version, string? Description, IReadOnlyList<AliasDefinition> Aliases, string SourceFile)
+{
+    /// <summary>What license management needs to know of the vendor, when the spoke supports it.</summary>
+    public LicenseInfo? License { get; init; }
+}
+
+/// <summary>
+/// A spoke's license-management facts: the profile type, the software model it creates, and its subflows
+/// (by convention <c>&lt;spoke&gt;.sam.download_subscriptions</c>, <c>.update_user_activity</c>, <c>.reclaim_subscription</c>,
+/// <c>.validate_connection</c>).
+/// </summary>
+public sealed record LicenseInfo(string ProfileType, string Publisher, string Product, string Identifier);
 
 /// <summary>Connection and credential alias: what a connection to the vendor needs and how to reach it.</summary>
 public sealed record AliasDefinition

@@ -8,7 +8,7 @@ namespace FlowEngine.Scheduling.QuartzBridge;
 internal sealed class HandlerJobFactory(IJobHandler handler, ILogger logger) : IJobFactory
 {
     public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new JobScope(new HandlerJob(handler, logger), null!));
+        ValueTask.FromResult(new JobScope(new HandlerJob(handler, logger), null));
 
     public ValueTask ReturnJob(JobScope scope, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

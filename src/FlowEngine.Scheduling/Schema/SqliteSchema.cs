@@ -5,7 +5,7 @@ namespace FlowEngine.Scheduling.Schema;
 
 /// <summary>
 /// Creates Quartz's tables in the SQLite file when they are missing, with Quartz's own script
-/// (<c>quartz_tables_sqlite.sql</c>, embedded; Schema/README.md says where it comes from).
+/// (<c>quartz_tables_sqlite.sql</c>, embedded; the project README says where it comes from).
 /// </summary>
 /// <remarks>
 /// Every statement in the script is <c>CREATE … IF NOT EXISTS</c> and none drops anything, so running it on

@@ -1,0 +1,368 @@
+using FlowEngine.Definitions.Validation;
+using FlowEngine.Expressions;
+using FlowEngine.Integration.Spokes;
+using FlowEngine.Persistence.LicenseManagement;
+using FlowEngine.Runtime.Execution;
+using FlowEngine.Runtime.Records;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlowEngine.LicenseManagement;
+
+/// <summary>A failure of a license-management operation, with what to do; nothing stored was changed.</summary>
+public sealed class LicenseException(string message) : Exception(message);
+
+/// <summary>The jobs a published profile has. Implemented over the scheduler; jobs only start work here.</summary>
+public interface IProfileJobs
+{
+    /// <summary>Creates or replaces a daily job.</summary>
+    Task UpsertAsync(string name, string cron, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a job; false when there was none.</summary>
+    Task<bool> DeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Job names that exist.</summary>
+    Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The outcome of a subflow run for a profile.</summary>
+public sealed record RunOutcome(ExecutionRecord Execution, IReadOnlyDictionary<string, object?> Outputs)
+{
+    /// <summary>True when the execution completed.</summary>
+    public bool Succeeded => Execution.Status == ExecutionStatus.Completed;
+}
+
+/// <summary>
+/// Integration profiles and their lifecycle (create, validate, publish, update, attach, delete) and the runs a
+/// profile drives: download subscriptions, update activity (which creates removal candidates), reclaim.
+/// The vendor's subflows are definitions found by convention: <c>&lt;spoke&gt;.sam.download_subscriptions</c>,
+/// <c>.update_user_activity</c>, <c>.reclaim_subscription</c> and <c>.validate_connection</c>.
+/// </summary>
+public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<FlowRunner> runners, IProfileJobs jobs)
+{
+    /// <summary>Daily at 02:00 UTC.</summary>
+    public const string SubscriptionsCron = "0 0 2 * * ?";
+
+    /// <summary>Daily at 03:00 UTC, after the download.</summary>
+    public const string ActivityCron = "0 0 3 * * ?";
+
+    /// <summary>How far back "analyze user activity from" may go.</summary>
+    public static readonly TimeSpan MaxLookBack = TimeSpan.FromDays(60);
+
+    private TimeProvider Time => sam.Time;
+
+    /// <summary>The subscriptions job of a profile.</summary>
+    public static string SubscriptionsJob(string displayName) => $"SAM - Refresh {displayName} Subscriptions";
+
+    /// <summary>The activity job of a profile.</summary>
+    public static string ActivityJob(string displayName) => $"SAM - Refresh {displayName} Activity";
+
+    /// <summary>Creates a Draft profile. The alias defaults to the vendor spoke's parent alias.</summary>
+    public async Task<IntegrationProfileEntity> CreateAsync(string vendor, string displayName, string? alias = null, bool downloadActivity = true, bool reclaim = true, DateTimeOffset? analyzeFrom = null, CancellationToken cancellationToken = default)
+    {
+        var spoke = spokes.Spoke(vendor) ?? throw new LicenseException(
+            $"no spoke '{vendor}'{Suggest.DidYouMean(vendor, spokes.Spokes.Select(s => s.Id))}; vendors with license management: {string.Join(", ", spokes.Spokes.Where(s => s.License is not null).Select(s => s.Id))}");
+        var license = spoke.License ?? throw new LicenseException($"spoke '{vendor}' has no 'license' section, so it cannot back an integration profile");
+        var aliasId = alias ?? spokes.DefaultFor(vendor)?.Id ?? throw new LicenseException($"spoke '{vendor}' declares no alias");
+        var now = Time.GetUtcNow();
+        var from = CheckLookBack(analyzeFrom ?? now - MaxLookBack, now);
+        if (string.IsNullOrWhiteSpace(displayName))
+        {
+            throw new LicenseException("a profile needs a display name, e.g. \"PagerDuty Integration\"");
+        }
+
+        await using var db = sam.Store.CreateContext();
+        if (await db.Profiles.AnyAsync(p => p.DisplayName == displayName, cancellationToken).ConfigureAwait(false))
+        {
+            throw new LicenseException($"a profile named '{displayName}' exists already; display names name the jobs, so they must be unique");
+        }
+
+        var profile = new IntegrationProfileEntity
+        {
+            Id = Guid.CreateVersion7(now),
+            DisplayName = displayName,
+            Vendor = vendor,
+            ProfileType = license.ProfileType,
+            AliasId = aliasId,
+            Status = ProfileStatus.Draft,
+            DownloadActivity = downloadActivity,
+            ReclaimSubscriptions = reclaim,
+            AnalyzeActivityFrom = from,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Profiles.Add(profile);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return profile;
+    }
+
+    /// <summary>A profile by id, id prefix or display name.</summary>
+    public async Task<IntegrationProfileEntity> FindAsync(string key, CancellationToken cancellationToken = default)
+    {
+        await using var db = sam.Store.CreateContext();
+        var all = await db.Profiles.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var matches = all.Where(p => p.DisplayName.Equals(key, StringComparison.OrdinalIgnoreCase) || p.Id.ToString().StartsWith(key, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new LicenseException($"no integration profile '{key}'{Suggest.DidYouMean(key, all.Select(p => p.DisplayName))}; 'flowengine profiles list' shows them"),
+            _ => throw new LicenseException($"'{key}' matches {matches.Count} profiles; give the full id"),
+        };
+    }
+
+    /// <summary>Every profile.</summary>
+    public async Task<IReadOnlyList<IntegrationProfileEntity>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = sam.Store.CreateContext();
+        return await db.Profiles.AsNoTracking().OrderBy(p => p.DisplayName).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Validate Connection: runs the vendor's validation subflow, which calls the download and activity APIs only
+    /// (never reclaim), and records the result. Publishing needs a successful validation.
+    /// </summary>
+    public async Task<RunOutcome> ValidateAsync(Guid profileId, CancellationToken cancellationToken = default)
+    {
+        var profile = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
+        var outcome = await RunSubflowAsync(profile, "validate_connection", new Dictionary<string, object?>(), cancellationToken).ConfigureAwait(false);
+        await UpdateAsync(profileId, p =>
+        {
+            p.ValidatedAt = Time.GetUtcNow();
+            p.ValidationSucceeded = outcome.Succeeded;
+            p.ValidationMessage = outcome.Succeeded ? "connection works" : outcome.Execution.Error;
+        }, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Publish: only after a successful validation. Creates the software model and the reclamation rule when
+    /// missing, the daily jobs (activity only when Download Activity is on), and runs the download now, then activity.
+    /// </summary>
+    public async Task<(RunOutcome Download, RunOutcome? Activity)> PublishAsync(Guid profileId, CancellationToken cancellationToken = default)
+    {
+        var profile = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
+        if (profile.ValidationSucceeded != true)
+        {
+            throw new LicenseException(profile.ValidatedAt is null
+                ? $"validate the connection of '{profile.DisplayName}' first ('flowengine profiles validate')"
+                : $"the last validation of '{profile.DisplayName}' failed ({profile.ValidationMessage}); fix the connection and validate again");
+        }
+
+        var license = spokes.Spoke(profile.Vendor)!.License!;
+        var now = Time.GetUtcNow();
+        await using (var db = sam.Store.CreateContext())
+        {
+            var model = await db.SoftwareModels.FirstOrDefaultAsync(m => m.Identifier == license.Identifier, cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                model = new SoftwareModelEntity
+                {
+                    Id = Guid.CreateVersion7(now),
+                    Name = $"{license.Publisher} {license.Product}",
+                    Publisher = license.Publisher,
+                    Product = license.Product,
+                    Identifier = license.Identifier,
+                    CreatedAt = now,
+                };
+                db.SoftwareModels.Add(model);
+            }
+
+            if (!await db.Rules.AnyAsync(r => r.ProfileId == profileId, cancellationToken).ConfigureAwait(false))
+            {
+                db.Rules.Add(new ReclamationRuleEntity
+                {
+                    Id = Guid.CreateVersion7(now),
+                    Name = $"{profile.DisplayName} reclamation rule",
+                    ProfileId = profileId,
+                    SoftwareModelId = model.Id,
+                    LastActivityThresholdDays = 60,
+                    CreatedAt = now,
+                });
+            }
+
+            var tracked = await db.Profiles.FirstAsync(p => p.Id == profileId, cancellationToken).ConfigureAwait(false);
+            tracked.SoftwareModelId = model.Id;
+            tracked.Status = ProfileStatus.Published;
+            tracked.UpdatedAt = now;
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await SyncJobsAsync(await GetAsync(profileId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var download = await RefreshSubscriptionsAsync(profileId, cancellationToken).ConfigureAwait(false);
+        var activity = download.Succeeded && profile.DownloadActivity ? await RefreshActivityAsync(profileId, cancellationToken).ConfigureAwait(false) : null;
+        return (download, activity);
+    }
+
+    /// <summary>
+    /// Changes a profile's check boxes, alias or look-back. Clearing Download Activity on a published profile puts it
+    /// back to Draft, deletes the activity job and asks for a new validation.
+    /// </summary>
+    public async Task<IntegrationProfileEntity> ChangeAsync(Guid profileId, bool? downloadActivity = null, bool? reclaim = null, string? alias = null, DateTimeOffset? analyzeFrom = null, CancellationToken cancellationToken = default)
+    {
+        var now = Time.GetUtcNow();
+        var before = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
+        var from = analyzeFrom is { } f ? CheckLookBack(f, now) : (DateTimeOffset?)null;
+        var updated = await UpdateAsync(profileId, p =>
+        {
+            p.DownloadActivity = downloadActivity ?? p.DownloadActivity;
+            p.ReclaimSubscriptions = reclaim ?? p.ReclaimSubscriptions;
+            p.AnalyzeActivityFrom = from ?? p.AnalyzeActivityFrom;
+            if (alias is not null && alias != p.AliasId)
+            {
+                p.AliasId = alias;
+                p.ValidationSucceeded = null;
+                p.ValidatedAt = null;
+            }
+
+            if (before.Status == ProfileStatus.Published && before.DownloadActivity && downloadActivity == false)
+            {
+                p.Status = ProfileStatus.Draft;
+                p.ValidationSucceeded = null;
+                p.ValidatedAt = null;
+                p.ValidationMessage = "Download Activity was cleared; validate and publish again";
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (before.Status == ProfileStatus.Published && before.DownloadActivity && downloadActivity == false)
+        {
+            await jobs.DeleteAsync(ActivityJob(updated.DisplayName), cancellationToken).ConfigureAwait(false);
+        }
+        else if (updated.Status == ProfileStatus.Published)
+        {
+            await SyncJobsAsync(updated, cancellationToken).ConfigureAwait(false);
+        }
+
+        return updated;
+    }
+
+    /// <summary>Attaches a file (the Roadmunk user CSV); the newest attachment is the one used.</summary>
+    public async Task AttachAsync(Guid profileId, string fileName, string content, CancellationToken cancellationToken = default)
+    {
+        await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
+        await using var db = sam.Store.CreateContext();
+        db.Attachments.Add(new ProfileAttachmentEntity { Id = Guid.CreateVersion7(Time.GetUtcNow()), ProfileId = profileId, FileName = fileName, Content = content, AttachedAt = Time.GetUtcNow() });
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes a profile: its subscriptions, jobs and attachments go, open candidates are Closed Skipped, rules stay.</summary>
+    public async Task DeleteAsync(Guid profileId, CancellationToken cancellationToken = default)
+    {
+        var profile = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
+        var now = Time.GetUtcNow();
+        await using (var db = sam.Store.CreateContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var candidate in await db.Candidates.Where(c => c.ProfileId == profileId && SamStore.Open.Contains(c.State)).ToListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                SamStore.Move(db, candidate, CandidateState.ClosedSkipped, "profile delete", $"profile '{profile.DisplayName}' was deleted", now);
+            }
+
+            foreach (var candidate in await db.Candidates.Where(c => c.ProfileId == profileId).ToListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                candidate.SubscriptionId = null;
+            }
+
+            foreach (var rule in await db.Rules.Where(r => r.ProfileId == profileId).ToListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rule.ProfileId = null;
+            }
+
+            db.Subscriptions.RemoveRange(db.Subscriptions.Where(s => s.ProfileId == profileId));
+            db.Attachments.RemoveRange(db.Attachments.Where(a => a.ProfileId == profileId));
+            db.Profiles.Remove(await db.Profiles.FirstAsync(p => p.Id == profileId, cancellationToken).ConfigureAwait(false));
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await jobs.DeleteAsync(SubscriptionsJob(profile.DisplayName), cancellationToken).ConfigureAwait(false);
+        await jobs.DeleteAsync(ActivityJob(profile.DisplayName), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the vendor's download subflow for the profile.</summary>
+    public async Task<RunOutcome> RefreshSubscriptionsAsync(Guid profileId, CancellationToken cancellationToken = default)
+    {
+        var profile = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
+        return await RunSubflowAsync(profile, "download_subscriptions", new Dictionary<string, object?>(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the vendor's activity subflow (from "analyze user activity from"), which also creates removal candidates.</summary>
+    public async Task<RunOutcome> RefreshActivityAsync(Guid profileId, CancellationToken cancellationToken = default)
+    {
+        var profile = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
+        if (!profile.DownloadActivity)
+        {
+            throw new LicenseException($"Download Activity is off for '{profile.DisplayName}'");
+        }
+
+        return await RunSubflowAsync(profile, "update_user_activity", new Dictionary<string, object?> { ["look_back_time"] = profile.AnalyzeActivityFrom }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one of the vendor's license subflows with the profile's alias in place of the spoke's default.</summary>
+    public async Task<RunOutcome> RunSubflowAsync(IntegrationProfileEntity profile, string name, Dictionary<string, object?> inputs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var runner = runners();
+        var id = $"{profile.Vendor}.sam.{name}";
+        var definition = runner.Definitions.Find(id, null) ?? throw new LicenseException($"the {profile.Vendor} subflow '{id}' is not loaded; it belongs in flows/ (run 'flowengine definitions load')");
+        inputs["integration_profile"] = await ProfileInputAsync(profile, cancellationToken).ConfigureAwait(false);
+        var parent = spokes.DefaultFor(profile.Vendor)?.Id;
+        var overrides = parent is not null && parent != profile.AliasId ? new Dictionary<string, string> { [parent] = profile.AliasId } : new Dictionary<string, string>();
+        var result = await runner.RunAsync(definition, inputs, new RunOptions { TriggeredBy = $"profile:{profile.DisplayName}", AliasOverrides = overrides }, cancellationToken).ConfigureAwait(false);
+        return new RunOutcome(result.Record, result.Outputs);
+    }
+
+    /// <summary>What subflows get as <c>integration_profile</c>.</summary>
+    public async Task<Dictionary<string, object?>> ProfileInputAsync(IntegrationProfileEntity profile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        await using var db = sam.Store.CreateContext();
+        var csv = await db.Attachments.AsNoTracking().Where(a => a.ProfileId == profile.Id)
+            .OrderByDescending(a => a.AttachedAt).Select(a => a.Content).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new Dictionary<string, object?>
+        {
+            ["id"] = profile.Id.ToString(),
+            ["display_name"] = profile.DisplayName,
+            ["vendor"] = profile.Vendor,
+            ["alias"] = profile.AliasId,
+            ["analyze_activity_from"] = profile.AnalyzeActivityFrom,
+            ["user_csv"] = csv,
+        };
+    }
+
+    private async Task SyncJobsAsync(IntegrationProfileEntity profile, CancellationToken cancellationToken)
+    {
+        var data = new Dictionary<string, string> { ["profile_id"] = profile.Id.ToString() };
+        await jobs.UpsertAsync(SubscriptionsJob(profile.DisplayName), SubscriptionsCron, new Dictionary<string, string>(data) { ["kind"] = "subscriptions" }, cancellationToken).ConfigureAwait(false);
+        if (profile.DownloadActivity)
+        {
+            await jobs.UpsertAsync(ActivityJob(profile.DisplayName), ActivityCron, new Dictionary<string, string>(data) { ["kind"] = "activity" }, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await jobs.DeleteAsync(ActivityJob(profile.DisplayName), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static DateTimeOffset CheckLookBack(DateTimeOffset from, DateTimeOffset now) =>
+        from < now - MaxLookBack - TimeSpan.FromMinutes(1) || from > now
+            ? throw new LicenseException($"'analyze user activity from' must be within the last 60 days (from {now - MaxLookBack:u} to now), not {from:u}")
+            : from;
+
+    private async Task<IntegrationProfileEntity> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var db = sam.Store.CreateContext();
+        return await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken).ConfigureAwait(false)
+            ?? throw new LicenseException($"no integration profile {id}");
+    }
+
+    private async Task<IntegrationProfileEntity> UpdateAsync(Guid id, Action<IntegrationProfileEntity> change, CancellationToken cancellationToken)
+    {
+        await using var db = sam.Store.CreateContext();
+        var profile = await db.Profiles.FirstOrDefaultAsync(p => p.Id == id, cancellationToken).ConfigureAwait(false)
+            ?? throw new LicenseException($"no integration profile {id}");
+        change(profile);
+        profile.UpdatedAt = Time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return profile;
+    }
+}
