@@ -196,8 +196,13 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<FlowR
     /// Changes a profile's check boxes, alias or look-back. Clearing Download Activity on a published profile puts it
     /// back to Draft, deletes the activity job and asks for a new validation.
     /// </summary>
-    public async Task<IntegrationProfileEntity> ChangeAsync(Guid profileId, bool? downloadActivity = null, bool? reclaim = null, string? alias = null, DateTimeOffset? analyzeFrom = null, CancellationToken cancellationToken = default)
+    public async Task<IntegrationProfileEntity> ChangeAsync(Guid profileId, bool? downloadActivity = null, bool? reclaim = null, string? alias = null, DateTimeOffset? analyzeFrom = null, int? reclaimCapCount = null, double? reclaimCapShare = null, CancellationToken cancellationToken = default)
     {
+        if (reclaimCapCount is < 0 || reclaimCapShare is < 0 or > 1)
+        {
+            throw new LicenseException("the reclaim cap is a count from 0 and a share from 0 to 1");
+        }
+
         var now = Time.GetUtcNow();
         var before = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
         var from = analyzeFrom is { } f ? CheckLookBack(f, now) : (DateTimeOffset?)null;
@@ -206,6 +211,8 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<FlowR
             p.DownloadActivity = downloadActivity ?? p.DownloadActivity;
             p.ReclaimSubscriptions = reclaim ?? p.ReclaimSubscriptions;
             p.AnalyzeActivityFrom = from ?? p.AnalyzeActivityFrom;
+            p.ReclaimCapCount = reclaimCapCount ?? p.ReclaimCapCount;
+            p.ReclaimCapShare = reclaimCapShare ?? p.ReclaimCapShare;
             if (alias is not null && alias != p.AliasId)
             {
                 p.AliasId = alias;

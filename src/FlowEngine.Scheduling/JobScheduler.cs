@@ -124,7 +124,6 @@ public sealed class JobScheduler : IAsyncDisposable
             var trigger = TriggerBuilder.Create(_time)
                 .WithIdentity(TriggerKeyOf(job.Name, job.Group))
                 .ForJob(jobKey)
-                .WithDescription(job.Description)
                 .WithSchedule(CronScheduleBuilder.Create(cron)
                     .InTimeZone(timeZone)
                     .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
