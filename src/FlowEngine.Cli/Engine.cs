@@ -73,4 +73,48 @@ internal sealed class Engine
     }
 
     public static IEnumerable<Diagnostic> Errors(IEnumerable<Diagnostic> diagnostics) => diagnostics.Where(d => d.Severity == Severity.Error);
+
+    /// <summary>
+    /// License management over this store: loads the flows (so the vendors' subflows are current), and opens the
+    /// scheduler's job store in the same database. With <paramref name="runJobs"/> false (every command but
+    /// 'scheduler run') jobs are managed but never fired in this process.
+    /// </summary>
+    public async Task<LicenseParts> LicenseAsync(string flowsFolder, bool runJobs, CancellationToken cancellationToken)
+    {
+        var (load, _) = await LoadAsync([flowsFolder], cancellationToken).ConfigureAwait(false);
+        Output.Diagnostics(load.Diagnostics);
+        var runner = await RunnerAsync(cancellationToken).ConfigureAwait(false);
+        var holder = new LicenseParts();
+        var scheduler = await Scheduling.JobScheduler.StartAsync(
+            new Scheduling.SchedulerOptions { ConnectionString = StoreOptions.ConnectionString, RunJobs = runJobs },
+            new LicenseManagement.Scheduling.SamJobHandler(async ct =>
+            {
+                // A fire owed from downtime can come as soon as the scheduler starts, before the services exist.
+                await holder.Ready.Task.WaitAsync(ct).ConfigureAwait(false);
+                return (holder.Profiles, holder.Reclaim);
+            }),
+            cancellationToken).ConfigureAwait(false);
+        holder.Scheduler = scheduler;
+        holder.Jobs = new LicenseManagement.Scheduling.SchedulerProfileJobs(scheduler);
+        holder.Profiles = new LicenseManagement.ProfileService(Sam, Integration.Spokes, () => runner, holder.Jobs);
+        holder.Reclaim = new LicenseManagement.ReclaimService(Sam, holder.Profiles);
+        holder.Ready.SetResult();
+        return holder;
+    }
+}
+
+/// <summary>The license-management services of one CLI invocation, with the scheduler they share.</summary>
+internal sealed class LicenseParts : IAsyncDisposable
+{
+    public Scheduling.JobScheduler Scheduler { get; set; } = null!;
+
+    public LicenseManagement.Scheduling.SchedulerProfileJobs Jobs { get; set; } = null!;
+
+    public LicenseManagement.ProfileService Profiles { get; set; } = null!;
+
+    public LicenseManagement.ReclaimService Reclaim { get; set; } = null!;
+
+    public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ValueTask DisposeAsync() => Scheduler.DisposeAsync();
 }

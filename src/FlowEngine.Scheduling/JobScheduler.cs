@@ -67,7 +67,11 @@ public sealed class JobScheduler : IAsyncDisposable
         try
         {
             var scheduler = await factory.GetScheduler(ct).ConfigureAwait(false);
-            await scheduler.Start(ct).ConfigureAwait(false);
+            if (options.RunJobs)
+            {
+                await scheduler.Start(ct).ConfigureAwait(false);
+            }
+
             var jobScheduler = new JobScheduler(factory, scheduler, time, logger);
             var jobs = await scheduler.QueryJobs(new JobQuery { Take = PagedQuery.All }, ct).ConfigureAwait(false);
             Log.Started(logger, options.InstanceName, options.Provider, jobs.Items.Count);

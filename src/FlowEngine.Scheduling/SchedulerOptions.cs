@@ -40,6 +40,12 @@ public sealed record SchedulerOptions
     /// </summary>
     public bool Clustered { get; init; }
 
+    /// <summary>
+    /// When false the scheduler only manages jobs (create, delete, list) and never fires them: for short-lived
+    /// processes such as the CLI, so a fire that is due is left to the long-running scheduler. Default true.
+    /// </summary>
+    public bool RunJobs { get; init; } = true;
+
     /// <summary>How many jobs may run at once (different jobs; one job never overlaps itself).</summary>
     /// <value>Defaults to 4; from 1 to 100.</value>
     public int MaxConcurrency { get; init; } = 4;
