@@ -38,13 +38,13 @@ internal sealed class SamHarness
 
     private static readonly HttpClient Http = FlowEngine.Integration.Integration.CreateHttpClient();
 
-    private SamHarness(FlowStore store, IProfileJobs? jobs, TimeProvider time)
+    private SamHarness(FlowStore store, IProfileJobs? jobs, TimeProvider time, HttpClient? http)
     {
         Store = store;
         Time = time;
         Jobs = jobs ?? new ListedJobs();
         Spokes = SpokeCatalog.Load([TestPaths.Flows]);
-        Integration = new FlowEngine.Integration.Integration(Spokes, Connections, Http, time);
+        Integration = new FlowEngine.Integration.Integration(Spokes, Connections, http ?? Http, time);
         Sam = new SamStore(store, time);
         Handlers = SamStepTypes.Register(Integration.Register(StepHandlerRegistry.CreateDefault()), Sam);
         var load = new FlowLoader(Handlers.Catalog).Load([TestPaths.Flows]);
@@ -59,11 +59,12 @@ internal sealed class SamHarness
         Reclaim = new ReclaimService(Sam, Profiles);
     }
 
-    public static async Task<SamHarness> CreateAsync(IProfileJobs? jobs = null, TimeProvider? time = null, string? database = null)
+    // http: the client the vendor steps use (e.g. one that injects faults at a chosen request); a shared one by default.
+    public static async Task<SamHarness> CreateAsync(IProfileJobs? jobs = null, TimeProvider? time = null, string? database = null, HttpClient? http = null)
     {
         database ??= Path.Combine(TestPaths.TempFolder(), "flowengine.db");
         var store = await FlowStore.OpenAsync(StoreOptions.Sqlite(database));
-        return new SamHarness(store, jobs, time ?? TimeProvider.System) { Database = database };
+        return new SamHarness(store, jobs, time ?? TimeProvider.System, http) { Database = database };
     }
 
     public string Database { get; private init; } = "";
