@@ -28,6 +28,7 @@ internal static class Program
             SchemaCommand.Build(),
         };
         root.Options.Add(db);
+        LicenseCommands.AddTo(root, db);
         return root;
     }
 }

@@ -6,13 +6,13 @@ using FlowEngine.Persistence;
 using FlowEngine.Runtime.Execution;
 using FlowEngine.Runtime.Steps;
 
-namespace FlowEngine.Cli;
+namespace FlowEngine.Hosting;
 
 /// <summary>
 /// Composes the engine for one CLI invocation: step types (flow logic and integration), spokes, the store, the
 /// encrypted connection store, the loader and the runner.
 /// </summary>
-internal sealed class Engine
+public sealed class Engine
 {
     private Engine(FlowStore store, StoreOptions options, SpokeCatalog spokes, string keyFolder)
     {
@@ -82,9 +82,8 @@ internal sealed class Engine
     public async Task<LicenseParts> LicenseAsync(string flowsFolder, bool runJobs, CancellationToken cancellationToken)
     {
         var (load, _) = await LoadAsync([flowsFolder], cancellationToken).ConfigureAwait(false);
-        Output.Diagnostics(load.Diagnostics);
         var runner = await RunnerAsync(cancellationToken).ConfigureAwait(false);
-        var holder = new LicenseParts();
+        var holder = new LicenseParts { Diagnostics = load.Diagnostics };
         var scheduler = await Scheduling.JobScheduler.StartAsync(
             new Scheduling.SchedulerOptions { ConnectionString = StoreOptions.ConnectionString, RunJobs = runJobs },
             new LicenseManagement.Scheduling.SamJobHandler(async ct =>
@@ -104,7 +103,7 @@ internal sealed class Engine
 }
 
 /// <summary>The license-management services of one CLI invocation, with the scheduler they share.</summary>
-internal sealed class LicenseParts : IAsyncDisposable
+public sealed class LicenseParts : IAsyncDisposable
 {
     public Scheduling.JobScheduler Scheduler { get; set; } = null!;
 
@@ -115,6 +114,9 @@ internal sealed class LicenseParts : IAsyncDisposable
     public LicenseManagement.ReclaimService Reclaim { get; set; } = null!;
 
     public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Problems found while loading the flows (files with errors are not registered).</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];
 
     public ValueTask DisposeAsync() => Scheduler.DisposeAsync();
 }
