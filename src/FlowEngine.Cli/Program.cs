@@ -25,6 +25,7 @@ internal static class Program
             ExecutionsCommand.Build(db),
             DefinitionsCommand.Build(db),
             AliasesCommand.Build(db),
+            ServeCommand.Build(db),
             SchemaCommand.Build(),
         };
         root.Options.Add(db);

@@ -50,6 +50,9 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
     /// <summary>Reconciliation results.</summary>
     public DbSet<ReconciliationResultEntity> Reconciliations => Set<ReconciliationResultEntity>();
 
+    /// <summary>Server API keys (hashed).</summary>
+    public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
+
     /// <summary>Latest checkpoint per execution.</summary>
     public DbSet<ExecutionCheckpoint> Checkpoints => Set<ExecutionCheckpoint>();
 
@@ -130,6 +133,12 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
             e.ToTable("sam_reconciliations");
             e.Property(x => x.PotentialSavings).HasConversion<double>();
             e.Property(x => x.RealisedSavings).HasConversion<double>();
+        });
+
+        modelBuilder.Entity<ApiKeyEntity>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasIndex(k => k.Hash).IsUnique();
         });
 
         modelBuilder.Entity<ConnectionEntity>(e =>

@@ -74,6 +74,8 @@ internal static class LicenseCli
 
     public static string OnOff(bool value) => value ? "on" : "off";
 
+    public static string Percent(double share) => (share * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
+
     /// <summary>"Attention Required", "Closed Complete", …</summary>
     public static string Name(CandidateState state)
     {
@@ -138,7 +140,7 @@ internal static class LicenseCli
     {
         ArgumentNullException.ThrowIfNull(activity);
         return activity.Succeeded
-            ? $"last activity moved forward for {Count(activity, "updated") ?? 0} subscriptions; removal candidates {Count(activity, "candidates_created") ?? 0} created, {Count(activity, "candidates_canceled") ?? 0} canceled"
+            ? $"{Count(activity, "updated") ?? 0} update(s) moved last activity forward; removal candidates {Count(activity, "candidates_created") ?? 0} created, {Count(activity, "candidates_canceled") ?? 0} canceled"
             : Outcome(activity);
     }
 }

@@ -166,7 +166,7 @@ internal static class LicenseCommands
             Say($"{report.Planned.Count} Ready candidate(s) for '{report.Profile}'; savings {Money(report.Savings)} per year{(report.Savings == 0 ? " (no entitlement with a unit cost yet: 'flowengine entitlements add')" : "")}");
             if (report.StoppedBecause is { } why)
             {
-                Output.Out.MarkupLine($"[yellow]a reclaim run would stop:[/] {Markup.Escape(why)}");
+                Output.Out.MarkupLine($"[yellow]a reclaim run would stop:[/] {Markup.Escape(why.Replace("; nothing was reclaimed", "", StringComparison.Ordinal))}");
             }
             else if (excluded.Count > 0)
             {

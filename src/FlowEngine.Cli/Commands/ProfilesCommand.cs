@@ -122,7 +122,7 @@ internal static class ProfilesCommand
             Say($"download activity          {OnOff(p.DownloadActivity)}");
             Say($"reclaim subscriptions      {OnOff(p.ReclaimSubscriptions)}");
             Say($"analyze user activity from {Date(p.AnalyzeActivityFrom)} UTC");
-            Say($"reclaim safety cap         at most {p.ReclaimCapCount} candidates and {p.ReclaimCapShare.ToString("P0", CultureInfo.InvariantCulture)} of the subscriptions per run");
+            Say($"reclaim safety cap         at most {p.ReclaimCapCount} candidates and {Percent(p.ReclaimCapShare)} of the subscriptions per run");
             Say($"validated                  {Validation(p)}{(p.ValidationMessage is { } m ? $": {m}" : "")}");
             Say($"software model             {model?.Name ?? "(created on publish)"}");
             Say($"reclamation rule           {(rule is null ? "(created on publish)" : $"{rule.Name}: idle after {rule.LastActivityThresholdDays} days, notify user {OnOff(rule.NotifyUser)}")}");
