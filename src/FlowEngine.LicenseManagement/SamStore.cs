@@ -188,7 +188,8 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
             }
             else if (!idle && candidate is not null && candidate.State is not CandidateState.AwaitingRevocation)
             {
-                Move(db, candidate, CandidateState.ClosedCanceled, "activity refresh",
+                // Closed Canceled means "activity was detected"; an exclusion is not activity, so that candidate is skipped.
+                Move(db, candidate, excluded ? CandidateState.ClosedSkipped : CandidateState.ClosedCanceled, "activity refresh",
                     excluded ? "the user is excluded" : $"activity detected at {subscription.LastActivity:u}", now);
                 canceled++;
             }

@@ -139,7 +139,7 @@ public sealed class BehaviourTests
         await harness.ConnectAsync(roadmunk);
         var rm = await harness.Profiles.CreateAsync("roadmunk", "RM Validate");
         Assert.True((await harness.Profiles.ValidateAsync(rm.Id)).Succeeded);
-        Assert.Equal(1, roadmunk.OperationCount("account"));
+        Assert.Equal(2, roadmunk.RequestCount()); // query { account { id } }, then one page of one user
         Assert.Equal(1, roadmunk.OperationCount("users"));
         Assert.Equal(0, roadmunk.OperationCount("inactivateUser"));
         Assert.Empty(await harness.SubscriptionsAsync(rm.Id));
@@ -404,7 +404,6 @@ public sealed class BehaviourTests
             Assert.Contains("reclaimed by pagerduty", last.Why, StringComparison.Ordinal);
         }
 
-        Assert.Equal([User(sim, 1), busy], (await harness.SubscriptionsAsync(profile.Id)).Select(s => s.ExternalUserId).Order().ToArray() is var left && left.Contains(busy) ? [User(sim, 1), busy] : left);
         Assert.Equal(new[] { User(sim, 1), busy }.Order(), (await harness.SubscriptionsAsync(profile.Id)).Select(s => s.ExternalUserId).Order());
         Assert.All(ids.Where(id => id != goneAlready), id => Assert.Equal(1, sim.DeleteCount(id)));
         Assert.Equal(2, sim.DeleteCount(goneAlready));
@@ -681,6 +680,7 @@ public sealed class BehaviourTests
         var activity = await harness.Profiles.RefreshActivityAsync(profile.Id);
         Assert.True(activity.Succeeded, activity.Execution.Error);
         Assert.Equal(1, Assert.Single((await harness.Executions.GetAsync(activity.Execution.Id, default))!.Steps, s => s.Type == "rest").RetryCount);
+        before = Snapshot(await harness.SubscriptionsAsync(profile.Id));
         sim.Faults.FailNext(1, 503);
         var again = await harness.Profiles.RefreshSubscriptionsAsync(profile.Id);
         Assert.True(again.Succeeded, again.Execution.Error);
@@ -839,7 +839,7 @@ public sealed class BehaviourTests
         // Default cap: 100 candidates and 25 % of the 12 subscriptions, so 3.
         var stopped = await harness.Reclaim.RunAsync(profile.Id);
 
-        Assert.Equal("11 candidates exceed the safety cap of 3 (100 at most, and at most 25% of 12 subscriptions); nothing was reclaimed. Review the candidates and the rule, or raise the cap", stopped.StoppedBecause);
+        Assert.Equal("11 candidates exceed the safety cap of 3 (100 at most, and at most 25 % of 12 subscriptions); nothing was reclaimed. Review the candidates and the rule, or raise the cap", stopped.StoppedBecause);
         Assert.Equal(0, stopped.Reclaimed);
         Assert.Equal(11, stopped.Planned.Count);
         Assert.Equal(requests, sim.RequestCount("/"));
@@ -902,7 +902,7 @@ public sealed class BehaviourTests
             }
             else
             {
-                Assert.Equal((null, null, 60), (p.LastActivity, p.DaysIdle, p.ThresholdDays));
+                Assert.Equal(((DateTimeOffset?)null, (int?)null, 60), (p.LastActivity, p.DaysIdle, p.ThresholdDays));
             }
         });
         Assert.Equal(5 * 120m, plan.Savings);
