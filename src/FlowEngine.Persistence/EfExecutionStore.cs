@@ -4,48 +4,112 @@ using Microsoft.EntityFrameworkCore;
 namespace FlowEngine.Persistence;
 
 /// <summary>Executions, step records and checkpoints in the database.</summary>
-/// <remarks>Writes go one at a time: SQLite has one writer, and a parallel for-each must not see "database is locked".</remarks>
+/// <remarks>
+/// Writes go one at a time: SQLite has one writer, and a parallel for-each must not see "database is locked".
+/// Step records are written in batches: at every checkpoint (after each top-level step), every
+/// <see cref="BatchSize"/> records, and before the execution's own row changes. A process that dies loses at most
+/// the records since the last batch; the checkpoint it resumes from is always written with the records before it.
+/// </remarks>
 public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
 {
+    /// <summary>Step records kept before they are written.</summary>
+    public const int BatchSize = 500;
+
     private readonly SemaphoreSlim _writes = new(1, 1);
-    private readonly HashSet<(Guid, int)> _started = [];
+    private readonly object _gate = new();
+    private readonly Dictionary<(Guid, int), StepRecord> _pending = [];
+    private readonly Dictionary<Guid, ExecutionCheckpoint> _pendingCheckpoints = [];
+    private readonly HashSet<(Guid, int)> _written = [];
     private readonly HashSet<Guid> _checkpointed = [];
 
     /// <inheritdoc />
-    public Task CreateAsync(ExecutionRecord execution, CancellationToken cancellationToken) => WriteAsync(db => db.Executions.Add(Detached(execution)), cancellationToken);
-
-    /// <inheritdoc />
-    public Task SaveStepAsync(StepRecord step, ExecutionCheckpoint? checkpoint, CancellationToken cancellationToken) => WriteAsync(db =>
+    public async Task CreateAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {
-        // Only steps that hold others are written when they start; remembering them saves a lookup per step.
-        if (_started.Remove((step.ExecutionId, step.Sequence)))
-        {
-            db.StepRecords.Update(step);
-        }
-        else
-        {
-            db.StepRecords.Add(step);
-            if (step.Status == StepStatus.Running)
-            {
-                _started.Add((step.ExecutionId, step.Sequence));
-            }
-        }
-
-        if (checkpoint is not null)
-        {
-            if (_checkpointed.Add(checkpoint.ExecutionId))
-            {
-                db.Checkpoints.Add(checkpoint);
-            }
-            else
-            {
-                db.Checkpoints.Update(checkpoint);
-            }
-        }
-    }, cancellationToken);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await WriteAsync(db => db.Executions.Add(Detached(execution)), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
-    public Task UpdateAsync(ExecutionRecord execution, CancellationToken cancellationToken) => WriteAsync(db => db.Executions.Update(Detached(execution)), cancellationToken);
+    public Task SaveStepAsync(StepRecord step, ExecutionCheckpoint? checkpoint, CancellationToken cancellationToken)
+    {
+        bool flush;
+        lock (_gate)
+        {
+            _pending[(step.ExecutionId, step.Sequence)] = step;
+            if (checkpoint is not null)
+            {
+                _pendingCheckpoints[checkpoint.ExecutionId] = checkpoint;
+            }
+
+            flush = checkpoint is not null || _pending.Count >= BatchSize;
+        }
+
+        return flush ? FlushAsync(cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task UpdateAsync(ExecutionRecord execution, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await WriteAsync(db => db.Executions.Update(Detached(execution)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the step records and checkpoints kept so far, in one transaction.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        List<StepRecord> steps;
+        List<ExecutionCheckpoint> checkpoints;
+        lock (_gate)
+        {
+            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            steps = [.. _pending.Values];
+            checkpoints = [.. _pendingCheckpoints.Values];
+            _pending.Clear();
+            _pendingCheckpoints.Clear();
+        }
+
+        return WriteAsync(db =>
+        {
+            foreach (var step in steps)
+            {
+                var key = (step.ExecutionId, step.Sequence);
+                if (_written.Contains(key))
+                {
+                    db.StepRecords.Update(step);
+                }
+                else
+                {
+                    db.StepRecords.Add(step);
+                }
+
+                // A step still running will be written again when it ends; one that ended never is.
+                if (step.Status == StepStatus.Running)
+                {
+                    _written.Add(key);
+                }
+                else
+                {
+                    _written.Remove(key);
+                }
+            }
+
+            foreach (var checkpoint in checkpoints)
+            {
+                if (_checkpointed.Add(checkpoint.ExecutionId))
+                {
+                    db.Checkpoints.Add(checkpoint);
+                }
+                else
+                {
+                    db.Checkpoints.Update(checkpoint);
+                }
+            }
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public async Task<ExecutionRecord?> GetAsync(Guid id, CancellationToken cancellationToken)

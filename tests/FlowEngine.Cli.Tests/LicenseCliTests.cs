@@ -1,5 +1,6 @@
 using System.Globalization;
 using FlowEngine.Simulators;
+using static FlowEngine.Cli.Tests.LicenseCliSession;
 
 namespace FlowEngine.Cli.Tests;
 
@@ -10,7 +11,6 @@ namespace FlowEngine.Cli.Tests;
 public sealed class LicenseCliTests
 {
     private const string PagerDutyProfile = "PagerDuty Integration";
-    private const string RoadmunkProfile = "Roadmunk Integration";
 
     [Fact]
     public async Task PagerDuty_WalkThrough_PublishPlanReclaimReconcile_AndClearingActivityGoesBackToDraft()
@@ -96,6 +96,12 @@ public sealed class LicenseCliTests
 
         cli.AssertNeverShown(sim.ApiToken);
     }
+}
+
+/// <summary>The Roadmunk walk-through (its own class, so it runs beside the PagerDuty one).</summary>
+public sealed class RoadmunkLicenseCliTests
+{
+    private const string RoadmunkProfile = "Roadmunk Integration";
 
     [Fact]
     public async Task Roadmunk_AttachTheUserCsv_PublishReclaim_AndDeleteNeedsYes()
@@ -144,11 +150,15 @@ public sealed class LicenseCliTests
         Assert.Empty(Rows((await cli.OkAsync("jobs", "list")).Out));
         cli.AssertNeverShown(sim.ApiToken);
     }
+}
 
-    private static string Money(decimal value) => value.ToString("#,0.00", CultureInfo.InvariantCulture);
+/// <summary>Reading the CLI's tables, and a runner that checks exit codes.</summary>
+internal static class LicenseCliSession
+{
+    public static string Money(decimal value) => value.ToString("#,0.00", CultureInfo.InvariantCulture);
 
     /// <summary>The body rows of the tables in the output, as trimmed cells.</summary>
-    private static List<string[]> Rows(string output) => output.Split('\n')
+    public static List<string[]> Rows(string output) => output.Split('\n')
         .Where(line => line.StartsWith('│'))
         .Select(line => line.Trim().Trim('│').Split('│').Select(c => c.Trim()).ToArray())
         .Where(cells => !IsHeader(cells))
@@ -157,7 +167,7 @@ public sealed class LicenseCliTests
     private static bool IsHeader(string[] cells) => cells[0] is "name" or "number" or "external user id" or "software model" or "profile";
 
     /// <summary>A CLI runner that checks exit codes and keeps every output.</summary>
-    private sealed class Session(CliRunner runner)
+    internal sealed class Session(CliRunner runner)
     {
         private readonly List<CliRunner.Result> _outputs = [];
 

@@ -40,6 +40,7 @@ internal static class LicenseCli
 
         await using (license.ConfigureAwait(false))
         {
+            Output.Diagnostics(license.Diagnostics);
             try
             {
                 return await action(engine, license).ConfigureAwait(false);
