@@ -124,6 +124,36 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
         return execution;
     }
 
+    /// <summary>
+    /// Deletes executions that ended before <paramref name="endedBefore"/>, with their step records and checkpoints
+    /// (the flow context retention, 14 days by default). Running executions and license data are never touched.
+    /// </summary>
+    /// <returns>How many executions were deleted.</returns>
+    public async Task<int> PruneAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var db = store.CreateContext();
+            var cutoff = endedBefore.UtcTicks;
+            var ids = (await db.Executions.AsNoTracking().Where(e => e.EndedAt != null).Select(e => new { e.Id, e.EndedAt }).ToListAsync(cancellationToken).ConfigureAwait(false))
+                .Where(e => e.EndedAt!.Value.UtcTicks < cutoff).Select(e => e.Id).ToList();
+            foreach (var chunk in ids.Chunk(500))
+            {
+                await db.StepRecords.Where(s => chunk.Contains(s.ExecutionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                await db.Checkpoints.Where(c => chunk.Contains(c.ExecutionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                await db.Executions.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return ids.Count;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
     /// <summary>Finds an execution by the start of its id, as the CLI shows ids shortened.</summary>
     public async Task<IReadOnlyList<Guid>> FindByPrefixAsync(string prefix, CancellationToken cancellationToken)
     {

@@ -58,7 +58,24 @@ internal static class ExecutionsCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("executions", "Look at recorded executions.") { list, show };
+        var olderThan = new Option<int>("--older-than-days") { Description = "Delete executions that ended more than this many days ago", DefaultValueFactory = _ => 14 };
+        var prune = new Command("prune", "Delete old execution records (14 days by default); license data is never touched.") { olderThan };
+        prune.SetAction(async (parse, ct) =>
+        {
+            var days = parse.GetValue(olderThan);
+            if (days < 0)
+            {
+                Output.Problem("--older-than-days must be 0 or more");
+                return ExitCodes.Usage;
+            }
+
+            var engine = await Engine.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
+            var deleted = await engine.Executions.PruneAsync(DateTimeOffset.UtcNow.AddDays(-days), ct).ConfigureAwait(false);
+            Output.Error.MarkupLine($"deleted {deleted} execution(s) that ended more than {days} day(s) ago");
+            return ExitCodes.Ok;
+        });
+
+        return new Command("executions", "Look at recorded executions.") { list, show, prune };
     }
 
     private static string Status(ExecutionStatus status) => status switch
