@@ -47,7 +47,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         var stopped = !profile.ReclaimSubscriptions
             ? $"Reclaim subscriptions is off for '{profile.DisplayName}': candidates are kept and no vendor is called"
             : planned.Count > cap
-                ? $"{planned.Count} candidates exceed the safety cap of {cap} ({profile.ReclaimCapCount} at most, and at most {profile.ReclaimCapShare:P0} of {subscriptions} subscriptions); nothing was reclaimed. Review the candidates and the rule, or raise the cap"
+                ? $"{planned.Count} candidates exceed the safety cap of {cap} ({profile.ReclaimCapCount} at most, and at most {profile.ReclaimCapShare * 100:0.#}% of {subscriptions} subscriptions); nothing was reclaimed. Review the candidates and the rule, or raise the cap"
                 : null;
         return new ReclaimReport(profile.DisplayName, profile.ReclaimSubscriptions, planned, planned.Sum(p => p.Saving), stopped);
     }

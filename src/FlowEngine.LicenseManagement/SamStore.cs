@@ -47,10 +47,17 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
         var existing = await db.Subscriptions.Where(s => s.ProfileId == profileId).ToDictionaryAsync(s => s.ExternalUserId, cancellationToken).ConfigureAwait(false);
         var now = Time.GetUtcNow();
         int added = 0, updated = 0;
-        foreach (var user in users)
+        foreach (var downloaded in users)
         {
+            var user = downloaded;
             if (existing.Remove(user.ExternalUserId, out var subscription))
             {
+                // An account's creation date never moves later: a pending invitation counts from when it was first seen.
+                if (subscription.ExternalCreated is { } known && user.ExternalCreated > known)
+                {
+                    user = user with { ExternalCreated = known };
+                }
+
                 var changed = subscription.UserPrincipalName != user.UserPrincipalName || subscription.DisplayName != user.DisplayName
                     || subscription.ExternalCreated != user.ExternalCreated || subscription.Identifier != user.Identifier
                     || (user.LastActivity is { } seen && (subscription.LastActivity is null || seen > subscription.LastActivity));
@@ -108,7 +115,7 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
         return new DownloadSummary(added, updated, gone.Count, users.Count);
     }
 
-    /// <summary>Moves last activity forward only ("update user activity if later"), by external user id or user principal name.</summary>
+    /// <summary>Moves last activity forward only ("update user activity if later"), by external user id or user principal name; returns how many users moved.</summary>
     public async Task<int> UpdateActivityAsync(Guid profileId, IEnumerable<(string? ExternalUserId, string? UserPrincipalName, DateTimeOffset At)> activity, CancellationToken cancellationToken)
     {
         await using var db = Store.CreateContext();
@@ -116,7 +123,7 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
         var byId = subscriptions.ToDictionary(s => s.ExternalUserId, StringComparer.Ordinal);
         var byName = subscriptions.GroupBy(s => s.UserPrincipalName, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         var now = Time.GetUtcNow();
-        var moved = 0;
+        var moved = new HashSet<Guid>();
         foreach (var (id, name, at) in activity)
         {
             var subscription = id is not null && byId.TryGetValue(id, out var s1) ? s1 : name is not null && byName.TryGetValue(name, out var s2) ? s2 : null;
@@ -129,12 +136,12 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
             {
                 subscription.LastActivity = at;
                 subscription.UpdatedAt = now;
-                moved++;
+                moved.Add(subscription.Id);
             }
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return moved;
+        return moved.Count;
     }
 
     /// <summary>

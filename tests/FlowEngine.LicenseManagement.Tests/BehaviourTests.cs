@@ -839,7 +839,7 @@ public sealed class BehaviourTests
         // Default cap: 100 candidates and 25 % of the 12 subscriptions, so 3.
         var stopped = await harness.Reclaim.RunAsync(profile.Id);
 
-        Assert.Equal("11 candidates exceed the safety cap of 3 (100 at most, and at most 25 % of 12 subscriptions); nothing was reclaimed. Review the candidates and the rule, or raise the cap", stopped.StoppedBecause);
+        Assert.Equal("11 candidates exceed the safety cap of 3 (100 at most, and at most 25% of 12 subscriptions); nothing was reclaimed. Review the candidates and the rule, or raise the cap", stopped.StoppedBecause);
         Assert.Equal(0, stopped.Reclaimed);
         Assert.Equal(11, stopped.Planned.Count);
         Assert.Equal(requests, sim.RequestCount("/"));

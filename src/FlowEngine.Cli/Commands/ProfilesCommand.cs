@@ -304,6 +304,10 @@ internal static class ProfilesCommand
             {
                 Say($"the connection changed: validate again with 'flowengine profiles validate \"{after.DisplayName}\"'");
             }
+            else if (after.Status == ProfileStatus.Draft && changes.Count > 0)
+            {
+                Say($"'{after.DisplayName}' is still Draft: validate and publish it to create its jobs");
+            }
 
             return ExitCodes.Ok;
         }));
