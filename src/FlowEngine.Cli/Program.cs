@@ -8,7 +8,9 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         var root = BuildCommand();
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        // Ctrl+C cancels the command's token; give a running job or execution time to record how it ended.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
     }
 
     internal static RootCommand BuildCommand()
