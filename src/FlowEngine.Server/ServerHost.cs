@@ -3,6 +3,8 @@ using FlowEngine.Hosting;
 using FlowEngine.LicenseManagement;
 using FlowEngine.Server.Auth;
 using FlowEngine.Server.Endpoints;
+using FlowEngine.Server.Designer;
+using FlowEngine.Server.Elsa;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -61,6 +63,7 @@ public static class ServerHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddFlowEngineAuth();
+        builder.Services.AddFlowEngineApi();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -89,6 +92,9 @@ public static class ServerHost
         app.MapGet("/health", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi().RequireAuthorization(Policies.Viewer);
         app.MapDefinitionEndpoints();
+        app.MapFlowEngineApi();
+        app.MapElsaApi();
+        app.MapDesigner(options);
         return new ServerStart(app, engine, license, newKey, license.Diagnostics);
     }
 }
