@@ -10,25 +10,39 @@
     const base = new URL(document.baseURI).pathname; // "/designer/"
     const endpoint = location.origin + '/elsa/api';
     let current = null;
+    let lastPath = location.pathname;
 
     const apiKey = () => sessionStorage.getItem(keyName);
 
+    // Moving to another studio element loads the page again: the studio does not dispose an element removed from
+    // the page, and a second one on the same page fails ("already a subscriber … 'mud-overlay-to-popover-provider'").
     function go(path) {
-        history.pushState(null, '', base + path);
+        location.assign(base + path);
     }
 
-    // The studio navigates with history.pushState (or a full load of the same URL); both end in route().
+    // The studio itself navigates with history.pushState (the editor to the instance viewer after Run).
+    function changed() {
+        if (location.pathname === lastPath) return;
+        lastPath = location.pathname;
+        const page = apiKey() ? pageFor(pathOf(location.pathname)) : null;
+        const key = page ? page.tag + JSON.stringify(page.attrs) : '';
+        if (current && key !== current) location.reload();
+    }
+
     for (const method of ['pushState', 'replaceState']) {
         const original = history[method].bind(history);
         history[method] = function (...args) {
             const result = original(...args);
-            queueMicrotask(route);
+            queueMicrotask(changed);
             return result;
         };
     }
-    window.addEventListener('popstate', route);
-    let lastPath = location.pathname;
-    setInterval(() => { if (location.pathname !== lastPath) route(); }, 300);
+    window.addEventListener('popstate', changed);
+    setInterval(changed, 300);
+
+    function pathOf(pathname) {
+        return pathname.startsWith(base) ? pathname.substring(base.length) : '';
+    }
 
     function pageFor(path) {
         let m;
@@ -51,7 +65,6 @@
     }
 
     function route() {
-        lastPath = location.pathname;
         const signedIn = !!apiKey();
         document.getElementById('fe-sign-in').hidden = signedIn;
         document.getElementById('fe-user').hidden = !signedIn;
@@ -59,19 +72,23 @@
             show(null);
             return;
         }
-        const path = location.pathname.startsWith(base) ? location.pathname.substring(base.length) : '';
-        show(pageFor(path));
+        show(pageFor(pathOf(location.pathname)));
     }
 
     function show(page) {
         const view = document.getElementById('fe-view');
         const key = page ? page.tag + JSON.stringify(page.attrs) : '';
         if (current === key) return;
+        if (current && page) {
+            // A second studio element on one page breaks the studio (see go()); load the page for the new one.
+            location.reload();
+            return;
+        }
         current = key;
-        view.replaceChildren();
         for (const nav of ['definitions', 'executions']) {
             document.getElementById('fe-nav-' + nav).classList.toggle('fe-active', !!page && page.nav === nav);
         }
+        view.replaceChildren();
         if (!page) return;
         // One provider sets the backend and the key for every element on the page.
         const provider = document.createElement('elsa-backend-provider');
@@ -113,8 +130,7 @@
 
     function signOut() {
         sessionStorage.removeItem(keyName);
-        current = null;
-        route();
+        location.assign(base);
     }
 
     document.addEventListener('click', event => {

@@ -39,7 +39,7 @@ public static class DesignerInstaller
             return Task.FromResult(new DesignerInstall(true, null));
         }
 
-        var install = Installs.GetOrAdd(folder, f => new Lazy<Task<DesignerInstall>>(() => Task.Run(() => InstallAsync(f, logger))));
+        var install = Installs.GetOrAdd(folder, f => new Lazy<Task<DesignerInstall>>(() => Task.Run(() => InstallAsync(f, logger, Environment.GetEnvironmentVariable("PATH")))));
         var task = install.Value;
         if (task.IsCompleted && !task.Result.Ready)
         {
@@ -50,14 +50,15 @@ public static class DesignerInstaller
         return task;
     }
 
-    private static async Task<DesignerInstall> InstallAsync(string folder, ILogger? logger)
+    /// <summary>Runs the install in a folder, finding npm on the given PATH value.</summary>
+    internal static async Task<DesignerInstall> InstallAsync(string folder, ILogger? logger, string? pathVariable)
     {
         if (!File.Exists(Path.Combine(folder, "package.json")))
         {
             return Fail($"the designer folder {folder} has no package.json; the designer cannot be installed", logger);
         }
 
-        var npm = FindOnPath(OperatingSystem.IsWindows() ? ["npm.cmd", "npm.exe"] : ["npm"]);
+        var npm = FindOnPath(pathVariable ?? "", OperatingSystem.IsWindows() ? ["npm.cmd", "npm.exe"] : ["npm"]);
         if (npm is null)
         {
             return Fail($"npm was not found on PATH, so the designer ({PackageName}) cannot be installed. Install Node.js with npm " +
@@ -106,9 +107,8 @@ public static class DesignerInstaller
         return new DesignerInstall(false, message);
     }
 
-    private static string? FindOnPath(IEnumerable<string> names)
+    private static string? FindOnPath(string path, IEnumerable<string> names)
     {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var folder in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             foreach (var name in names)

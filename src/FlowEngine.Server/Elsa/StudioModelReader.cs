@@ -46,6 +46,15 @@ public sealed partial class StudioModelReader(ActivityCatalog catalog)
         }
 
         Options(model["options"] as JsonObject, current, errors);
+        foreach (var (key, value) in model["customProperties"] as JsonObject ?? [])
+        {
+            // Our own read-only facts come back as they were sent; anything else would be a setting we cannot keep.
+            if (key is not ("kind" or "sourcePath") && value is not null && value.GetValueKind() != JsonValueKind.Null)
+            {
+                errors.Add($"FlowEngine keeps no workflow setting '{key}' (it has no Elsa log persistence or other strategies); set it back to its default.");
+            }
+        }
+
         var document = new JsonObject
         {
             ["kind"] = (current?.Kind ?? DefinitionKind.Flow).ToString().ToLowerInvariant(),
@@ -107,9 +116,12 @@ public sealed partial class StudioModelReader(ActivityCatalog catalog)
             errors.Add("FlowEngine does not update callers automatically: a call without a version runs the callee's latest published version. Untick 'auto-update consuming workflows'.");
         }
 
-        if (options["usableAsActivity"] is JsonValue usable && usable.GetValueKind() == JsonValueKind.True && (current?.Kind ?? DefinitionKind.Flow) == DefinitionKind.Flow)
+        var kind = current?.Kind ?? DefinitionKind.Flow;
+        if (options["usableAsActivity"] is JsonValue usable && (usable.GetValueKind() == JsonValueKind.True) != (kind != DefinitionKind.Flow))
         {
-            errors.Add("a flow cannot be called as an activity; subflows and actions always can. Untick 'usable as activity'.");
+            errors.Add(kind == DefinitionKind.Flow
+                ? "a flow cannot be called as an activity; subflows and actions always can. Untick 'usable as activity'."
+                : $"a {kind.ToString().ToLowerInvariant()} can always be called as an activity. Tick 'usable as activity' again.");
         }
     }
 
