@@ -9,7 +9,7 @@ internal sealed class CliRunner
     public CliRunner()
     {
         Folder = TestPaths.TempFolder();
-        CopyDirectory(TestPaths.Flows, Path.Combine(Folder, "flows"));
+        TestPaths.CopyFolder(TestPaths.Flows, Path.Combine(Folder, "flows"));
     }
 
     public string Folder { get; }
@@ -45,16 +45,5 @@ internal sealed class CliRunner
         var path = Path.Combine(Folder, relativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

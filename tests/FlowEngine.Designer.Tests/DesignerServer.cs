@@ -40,7 +40,7 @@ public sealed class DesignerServer : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        CopyFolder(TestPaths.Flows, FlowsFolder);
+        TestPaths.CopyFolder(TestPaths.Flows, FlowsFolder);
         _start = await ServerHost.BuildAsync(new ServerOptions
         {
             Urls = "http://127.0.0.1:0",
@@ -84,17 +84,6 @@ public sealed class DesignerServer : IAsyncLifetime
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
         }
     }
 }

@@ -97,22 +97,17 @@ internal sealed class SamHarness
 
     public ReclaimService Reclaim { get; }
 
-    public Task ConnectAsync(PagerDutySimulator sim, string alias = PagerDutyAlias, string? parent = null) => Connections.SaveAsync(new ConnectionRecord
-    {
-        AliasId = alias,
-        ParentAliasId = parent,
-        Url = sim.BaseUrl,
-        CredentialType = "api_token",
-        Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-    }, default);
+    public Task ConnectAsync(PagerDutySimulator sim, string alias = PagerDutyAlias, string? parent = null) => ConnectAsync(sim.BaseUrl, sim.ApiToken, alias, parent);
 
-    public Task ConnectAsync(RoadmunkSimulator sim, string alias = RoadmunkAlias, string? parent = null) => Connections.SaveAsync(new ConnectionRecord
+    public Task ConnectAsync(RoadmunkSimulator sim, string alias = RoadmunkAlias, string? parent = null) => ConnectAsync(sim.BaseUrl, sim.ApiToken, alias, parent);
+
+    private Task ConnectAsync(string url, string token, string alias, string? parent) => Connections.SaveAsync(new ConnectionRecord
     {
         AliasId = alias,
         ParentAliasId = parent,
-        Url = sim.BaseUrl,
+        Url = url,
         CredentialType = "api_token",
-        Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
+        Secrets = new Dictionary<string, string> { ["token"] = token },
     }, default);
 
     public async Task<List<SubscriptionEntity>> SubscriptionsAsync(Guid profileId)

@@ -40,7 +40,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Copy(TestPaths.Flows, FlowsFolder);
+        TestPaths.CopyFolder(TestPaths.Flows, FlowsFolder);
         BaseUrl = $"http://127.0.0.1:{FreePort()}";
         Start = await ServerHost.BuildAsync(new ServerOptions
         {
@@ -125,17 +125,6 @@ public sealed class ServerFixture : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void Copy(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }
 
