@@ -95,7 +95,8 @@ public sealed class Engine
             cancellationToken).ConfigureAwait(false);
         holder.Scheduler = scheduler;
         holder.Jobs = new LicenseManagement.Scheduling.SchedulerProfileJobs(scheduler);
-        holder.Profiles = new LicenseManagement.ProfileService(Sam, Integration.Spokes, () => runner, holder.Jobs);
+        holder.Runner = runner;
+        holder.Profiles = new LicenseManagement.ProfileService(Sam, Integration.Spokes, ct => holder.RunnerSource(ct), holder.Jobs);
         holder.Reclaim = new LicenseManagement.ReclaimService(Sam, holder.Profiles);
         holder.Ready.SetResult();
         return holder;
@@ -114,6 +115,18 @@ public sealed class LicenseParts : IAsyncDisposable
     public LicenseManagement.ReclaimService Reclaim { get; set; } = null!;
 
     public TaskCompletionSource Ready { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The runner loaded at start.</summary>
+    public FlowRunner Runner { get; set; } = null!;
+
+    /// <summary>
+    /// Where profile runs get their runner: the one loaded at start, unless a host that stores new definition
+    /// versions (the server) points this at its own, always current, runner.
+    /// </summary>
+    public Func<CancellationToken, Task<FlowRunner>> RunnerSource { get; set; }
+
+    /// <summary>A holder whose runs use <see cref="Runner"/>.</summary>
+    public LicenseParts() => RunnerSource = _ => Task.FromResult(Runner);
 
     /// <summary>Problems found while loading the flows (files with errors are not registered).</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];

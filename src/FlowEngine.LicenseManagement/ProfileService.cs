@@ -37,7 +37,7 @@ public sealed record RunOutcome(ExecutionRecord Execution, IReadOnlyDictionary<s
 /// The vendor's subflows are definitions found by convention: <c>&lt;spoke&gt;.sam.download_subscriptions</c>,
 /// <c>.update_user_activity</c>, <c>.reclaim_subscription</c> and <c>.validate_connection</c>.
 /// </summary>
-public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<FlowRunner> runners, IProfileJobs jobs)
+public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<CancellationToken, Task<FlowRunner>> runners, IProfileJobs jobs)
 {
     /// <summary>Daily at 02:00 UTC.</summary>
     public const string SubscriptionsCron = "0 0 2 * * ?";
@@ -308,7 +308,7 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<FlowR
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(inputs);
-        var runner = runners();
+        var runner = await runners(cancellationToken).ConfigureAwait(false);
         var id = $"{profile.Vendor}.sam.{name}";
         var definition = runner.Definitions.Find(id, null) ?? throw new LicenseException($"the {profile.Vendor} subflow '{id}' is not loaded; it belongs in flows/ (run 'flowengine definitions load')");
         inputs["integration_profile"] = await ProfileInputAsync(profile, cancellationToken).ConfigureAwait(false);

@@ -73,6 +73,9 @@ public static class ServerHost
         });
 
         var app = builder.Build();
+
+        // Created now, so profile runs follow definition changes from the first request on.
+        app.Services.GetRequiredService<ServerState>();
         app.UseExceptionHandler(handler => handler.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -100,13 +103,22 @@ public static class ServerHost
 }
 
 /// <summary>State shared by endpoints: the runner over the current stored definitions, rebuilt when they change.</summary>
-public sealed class ServerState(Engine engine)
+public sealed class ServerState
 {
+    private readonly Engine _engine;
     private Runtime.Execution.FlowRunner? _runner;
+
+    /// <summary>Profile runs (validate, publish, jobs) use this state's runner, so they see new versions too.</summary>
+    public ServerState(Engine engine, LicenseParts license)
+    {
+        ArgumentNullException.ThrowIfNull(license);
+        _engine = engine;
+        license.RunnerSource = RunnerAsync;
+    }
 
     /// <summary>The runner over the stored definitions as they are now.</summary>
     public async Task<Runtime.Execution.FlowRunner> RunnerAsync(CancellationToken cancellationToken) =>
-        _runner ??= await engine.RunnerAsync(cancellationToken).ConfigureAwait(false);
+        _runner ??= await _engine.RunnerAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Forget the runner after a definition changed, so the next run sees the new versions.</summary>
     public void DefinitionsChanged() => _runner = null;

@@ -18,6 +18,16 @@ public sealed class AdminPagesBrowserTests(StudioBrowser browser)
     [Fact]
     public async Task AdminPages_SignIn_ConnectPagerDuty_ValidateAndPublishAProfile_ThenCandidatesAndReconciliation()
     {
+        // The studio tests on this shared server publish an edited download subflow (a query filter), and profile
+        // runs take the latest published version; put the shipped version back so the download reads every user.
+        const string Download = "pagerduty.sam.download_subscriptions";
+        foreach (var version in await Server.Start.Engine.Definitions.ListAsync(Download))
+        {
+            await Server.Start.Engine.Definitions.SetStatusAsync(Download, version.Version, version.Version == 1 ? FlowEngine.Persistence.VersionStatus.Published : FlowEngine.Persistence.VersionStatus.Draft);
+        }
+
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FlowEngine.Server.ServerState>(Server.Start.App.Services).DefinitionsChanged();
+
         await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 30 });
         await using var admin = await StudioPage.OpenAsync(browser, apiKey: null);
         var page = admin.Page;

@@ -13,7 +13,7 @@ namespace FlowEngine.Designer.Tests;
 /// </summary>
 public sealed class RoundTripTests(DesignerServer server) : IClassFixture<DesignerServer>
 {
-    private ElsaDefinitions Definitions => new(server.Start.Engine, new ServerState(server.Start.Engine), new ServerOptions { FlowsFolder = server.FlowsFolder });
+    private ElsaDefinitions Definitions => new(server.Start.Engine, new ServerState(server.Start.Engine, server.Start.License), new ServerOptions { FlowsFolder = server.FlowsFolder });
 
     [Fact]
     public async Task EveryShippedDefinitionSurvivesTheStudioUnchanged()

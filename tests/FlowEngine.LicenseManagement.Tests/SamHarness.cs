@@ -55,7 +55,7 @@ internal sealed class SamHarness
         }
 
         Runner = new FlowRunner(Handlers, Definitions, Executions, time);
-        Profiles = new ProfileService(Sam, Spokes, () => Runner, Jobs);
+        Profiles = new ProfileService(Sam, Spokes, _ => Task.FromResult(Runner), Jobs);
         Reclaim = new ReclaimService(Sam, Profiles);
     }
 
