@@ -26,10 +26,15 @@ public sealed record Registration(Definition Definition, RegistrationOutcome Out
 public sealed class EfDefinitionStore(FlowStore store, TimeProvider time)
 {
     /// <summary>
-    /// Registers definitions read from files as published versions. Unchanged content is left alone; a version
-    /// number already stored with other content is a conflict that changes nothing and says what to do.
+    /// Registers definitions as new versions, published (files load as published) or draft. Unchanged content is
+    /// left alone; a version number already stored with other content is a conflict that changes nothing and says
+    /// what to do.
     /// </summary>
-    public async Task<IReadOnlyList<Registration>> RegisterAsync(IEnumerable<Definition> definitions, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Registration>> RegisterAsync(IEnumerable<Definition> definitions, CancellationToken cancellationToken = default) =>
+        RegisterAsync(definitions, VersionStatus.Published, cancellationToken);
+
+    /// <inheritdoc cref="RegisterAsync(IEnumerable{Definition}, CancellationToken)"/>
+    public async Task<IReadOnlyList<Registration>> RegisterAsync(IEnumerable<Definition> definitions, VersionStatus status, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definitions);
         await using var db = store.CreateContext();
@@ -64,11 +69,11 @@ public sealed class EfDefinitionStore(FlowStore store, TimeProvider time)
                 Kind = definition.Kind.ToString().ToLowerInvariant(),
                 Name = definition.Name,
                 Hash = definition.Hash,
-                Status = VersionStatus.Published,
+                Status = status,
                 SourcePath = definition.SourceFile,
                 SourceText = definition.SourceText,
                 CreatedAt = time.GetUtcNow(),
-                PublishedAt = time.GetUtcNow(),
+                PublishedAt = status == VersionStatus.Published ? time.GetUtcNow() : null,
             });
             results.Add(new(definition, RegistrationOutcome.Added));
         }

@@ -83,40 +83,26 @@ internal static class DefinitionEndpoints
 
         group.MapPost("/validate", async Task<Results<Ok<ValidationView>, ProblemHttpResult>> (HttpRequest request, string? path, Engine engine, ServerOptions options, CancellationToken ct) =>
         {
-            var (text, problem) = await ReadSourceAsync(request, ct).ConfigureAwait(false);
+            var (definition, diagnostics, filePath, problem) = await ReadAndCheckAsync(request, path, engine, options, ct).ConfigureAwait(false);
             if (problem is not null)
             {
                 return problem;
             }
 
-            var file = await SourcePathAsync(engine, options, request.ContentType, text, path, ct).ConfigureAwait(false);
-            if (file.Problem is not null)
-            {
-                return file.Problem;
-            }
-
-            var (definition, diagnostics) = await CheckAsync(engine, file.Path!, text, ct).ConfigureAwait(false);
             return definition is null
                 ? ApiResults.Diagnostics(StatusCodes.Status400BadRequest, "The definition is not valid", diagnostics)
-                : TypedResults.Ok(new ValidationView(true, definition.Id, definition.Version, definition.Kind.ToString().ToLowerInvariant(), file.Path!, diagnostics.Select(DiagnosticView.From).ToList()));
+                : TypedResults.Ok(new ValidationView(true, definition.Id, definition.Version, definition.Kind.ToString().ToLowerInvariant(), filePath!, diagnostics.Select(DiagnosticView.From).ToList()));
         }).WithDescription(SourceBody).RequireAuthorization(Policies.Integrator);
 
         group.MapPost("/", async Task<Results<Created<VersionView>, Ok<VersionView>, ProblemHttpResult>> (
             HttpRequest request, bool? publish, string? path, Engine engine, ServerOptions options, ServerState state, CancellationToken ct) =>
         {
-            var (text, problem) = await ReadSourceAsync(request, ct).ConfigureAwait(false);
+            var (definition, diagnostics, filePath, problem) = await ReadAndCheckAsync(request, path, engine, options, ct).ConfigureAwait(false);
             if (problem is not null)
             {
                 return problem;
             }
 
-            var file = await SourcePathAsync(engine, options, request.ContentType, text, path, ct).ConfigureAwait(false);
-            if (file.Problem is not null)
-            {
-                return file.Problem;
-            }
-
-            var (definition, diagnostics) = await CheckAsync(engine, file.Path!, text, ct).ConfigureAwait(false);
             if (definition is null)
             {
                 var conflict = diagnostics.Any(d => d.Code == Codes.VersionConflict);
@@ -124,17 +110,18 @@ internal static class DefinitionEndpoints
                     conflict ? "The version is stored already with other content" : "The definition is not valid", diagnostics);
             }
 
-            var registration = (await engine.Definitions.RegisterAsync([definition], ct).ConfigureAwait(false))[0];
+            // A version sent here is a draft until published. Resending a stored version changes nothing unless it
+            // asks to be published.
+            var status = publish == true ? VersionStatus.Published : VersionStatus.Draft;
+            var registration = (await engine.Definitions.RegisterAsync([definition], status, ct).ConfigureAwait(false))[0];
             if (registration.Outcome == RegistrationOutcome.Conflict)
             {
                 return ApiResults.Diagnostics(StatusCodes.Status409Conflict, "The version is stored already with other content", [registration.Diagnostic!]);
             }
 
-            // The store registers file versions as published; one sent here is a draft until published. Resending a
-            // stored version changes nothing unless it asks to be published.
-            if (registration.Outcome == RegistrationOutcome.Added || publish == true)
+            if (registration.Outcome == RegistrationOutcome.Unchanged && publish == true)
             {
-                await engine.Definitions.SetStatusAsync(definition.Id, definition.Version, publish == true ? VersionStatus.Published : VersionStatus.Draft, ct).ConfigureAwait(false);
+                await engine.Definitions.SetStatusAsync(definition.Id, definition.Version, VersionStatus.Published, ct).ConfigureAwait(false);
             }
 
             state.DefinitionsChanged();
@@ -260,6 +247,26 @@ internal static class DefinitionEndpoints
     }
 
     /// <summary>Validates one text against the stored definitions, and reports a version stored with other content.</summary>
+    /// <summary>The body's source, where it would live under flows/, and what reading and validating it found.</summary>
+    private static async Task<(Definition? Definition, IReadOnlyList<Diagnostic> Diagnostics, string? Path, ProblemHttpResult? Problem)> ReadAndCheckAsync(
+        HttpRequest request, string? path, Engine engine, ServerOptions options, CancellationToken ct)
+    {
+        var (text, problem) = await ReadSourceAsync(request, ct).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return (null, [], null, problem);
+        }
+
+        var file = await SourcePathAsync(engine, options, request.ContentType, text, path, ct).ConfigureAwait(false);
+        if (file.Problem is not null)
+        {
+            return (null, [], null, file.Problem);
+        }
+
+        var (definition, diagnostics) = await CheckAsync(engine, file.Path!, text, ct).ConfigureAwait(false);
+        return (definition, diagnostics, file.Path, null);
+    }
+
     private static async Task<(Definition? Definition, IReadOnlyList<Diagnostic> Diagnostics)> CheckAsync(Engine engine, string file, string text, CancellationToken ct)
     {
         var stored = await engine.Definitions.LoadAsync(engine.Reader, ct).ConfigureAwait(false);
