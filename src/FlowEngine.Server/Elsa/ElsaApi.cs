@@ -81,6 +81,29 @@ public static class ElsaApi
         }
     }
 
+    /// <summary>Why a (buffered) body is not JSON, with line and column; null when it reads. The body is rewound.</summary>
+    private static async Task<string?> JsonErrorAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return "the request is not valid JSON at " + $"line {(ex.LineNumber ?? 0) + 1}, column {(ex.BytePositionInLine ?? 0) + 1}; send {{ \"model\": {{ …the workflow definition… }} }}";
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+    }
+
     private static void MapDefinitions(RouteGroupBuilder api)
     {
         var definitions = api.MapGroup("/workflow-definitions");
@@ -159,6 +182,12 @@ public static class ElsaApi
 
         definitions.MapPost("/", async (HttpContext context, CancellationToken ct) =>
         {
+            context.Request.EnableBuffering();
+            if (await JsonErrorAsync(context.Request, ct).ConfigureAwait(false) is { } notJson)
+            {
+                return Errors([notJson]);
+            }
+
             var body = await BodyAsync(context.Request, ct).ConfigureAwait(false);
             if (body?["model"] is not JsonObject model)
             {

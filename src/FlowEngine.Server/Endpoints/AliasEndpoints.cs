@@ -217,6 +217,7 @@ internal static class AliasEndpoints
         return merged;
     }
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record ConnectionInput(
         string? Parent, string? Name, string? Url, Dictionary<string, string>? Attributes, string? CredentialType,
         Dictionary<string, string>? Settings, Dictionary<string, string>? Secrets, List<string>? RemoveSecrets, bool? ClearTokens);

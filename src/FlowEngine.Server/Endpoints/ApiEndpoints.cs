@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +12,10 @@ internal static class ApiEndpoints
     {
         services.AddSingleton<BackgroundRuns>();
         services.AddSingleton<ConsentStore>();
+        // A body, route or query value that does not bind throws, so BadRequests can say what and where instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequests>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context => context.ProblemDetails.Detail ??= BadRequests.StatusDetail(context.HttpContext));
         return services;
     }
 

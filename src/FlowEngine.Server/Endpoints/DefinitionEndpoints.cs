@@ -278,6 +278,13 @@ internal static class DefinitionEndpoints
             return (null, diagnostics.Count > 0 ? diagnostics : [new Diagnostic(Codes.Syntax, Severity.Error, file, 1, 1, null, "no definition in the body")]);
         }
 
+        var crons = BadCrons(definition).ToList();
+        if (crons.Count > 0)
+        {
+            diagnostics.AddRange(crons);
+            return (null, diagnostics);
+        }
+
         var versions = await engine.Definitions.ListAsync(definition.Id, ct).ConfigureAwait(false);
         var same = versions.FirstOrDefault(v => v.Version == definition.Version);
         if (same is not null && same.Hash != definition.Hash)
@@ -289,6 +296,24 @@ internal static class DefinitionEndpoints
         }
 
         return (definition, diagnostics);
+    }
+
+    /// <summary>
+    /// Schedule triggers whose cron does not have the shape of a Quartz cron expression (6 or 7 fields of digits,
+    /// names and <c>* ? / , - L W #</c>), so a typo is refused when the version is sent, not when it would fire.
+    /// </summary>
+    internal static IEnumerable<Diagnostic> BadCrons(Definition definition)
+    {
+        foreach (var trigger in definition.Triggers.Where(t => t.Type == "schedule"))
+        {
+            var cron = trigger.Settings.GetValueOrDefault("cron") as string ?? "";
+            var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length is < 6 or > 7 || fields.Any(f => !f.All(c => char.IsAsciiLetterOrDigit(c) || "*?/,-#".Contains(c, StringComparison.Ordinal))))
+            {
+                yield return new Diagnostic(Codes.InvalidValue, Severity.Error, trigger.Span.File, trigger.Span.Line, trigger.Span.Column, null,
+                    $"'{cron}' is not a cron expression: give 6 or 7 fields (seconds minutes hours day-of-month month day-of-week [year]), e.g. cron: \"0 0 2 * * ?\" for 02:00 every day");
+            }
+        }
     }
 
     internal sealed record DefinitionSummary(string Id, string Name, string Kind, int LatestVersion, int? PublishedVersion, string SourcePath);

@@ -43,6 +43,9 @@ internal static class ExecutionEndpoints
             return execution is null ? ApiResults.NotFound($"no execution {id}") : TypedResults.Ok(ExecutionDetail.From(execution, runs.IsRunning(id)));
         }).WithName("GetExecution");
 
+        group.MapGet("/{id}", (string id) => ApiResults.BadRequest($"'{id}' is not an execution id; ids are GUIDs such as 0195f2a4-6c1e-7b4a-9d3e-2f1a0b9c8d7e (GET /api/executions lists them)"))
+            .ExcludeFromDescription();
+
         group.MapPost("/", async Task<Results<Accepted<ExecutionSummary>, ProblemHttpResult>> (StartExecution request, Engine engine, BackgroundRuns runs, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(request.DefinitionId))
@@ -108,6 +111,7 @@ internal static class ExecutionEndpoints
         _ => throw new FormatException("'inputs' must be a JSON object of input names and values"),
     };
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record StartExecution(string DefinitionId, int? Version, JsonElement? Inputs, double? TimeoutSeconds);
 
     internal sealed record ExecutionSummary(Guid Id, string DefinitionId, int Version, ExecutionStatus Status, string TriggeredBy, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, int StepCount, string? Error)

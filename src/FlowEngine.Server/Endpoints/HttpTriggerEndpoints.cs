@@ -64,6 +64,11 @@ internal static class HttpTriggerEndpoints
             return ApiResults.Problem(StatusCodes.Status405MethodNotAllowed, "Method not allowed", $"'{wanted}' answers {allowed}, not {request.Method}");
         }
 
+        if (request.ContentLength is > MaxBodyBytes)
+        {
+            return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Too large", $"the request body is larger than {MaxBodyBytes} bytes; send at most that much");
+        }
+
         var definition = match.Definition;
         Dictionary<string, object?> inputs;
         try
@@ -71,7 +76,11 @@ internal static class HttpTriggerEndpoints
             inputs = await InputsAsync(definition, request, ct).ConfigureAwait(false);
             Coercion.Inputs(definition, inputs);
         }
-        catch (Exception ex) when (ex is StepFailedException or JsonException or FormatException)
+        catch (JsonException ex)
+        {
+            return ApiResults.BadRequest(BadRequests.Json(ex));
+        }
+        catch (Exception ex) when (ex is StepFailedException or FormatException)
         {
             return ApiResults.BadRequest(ex.Message);
         }

@@ -55,11 +55,15 @@ internal static class KeyEndpoints
             return TypedResults.Ok(new KeyView(key.Id, key.Name, key.Role, key.Prefix + "…", key.CreatedAt));
         });
 
+        group.MapDelete("/{id}", (string id) => ApiResults.BadRequest($"'{id}' is not an API key id; ids are GUIDs (GET /api/keys lists them)"))
+            .ExcludeFromDescription();
+
         return app;
     }
 
     internal sealed record MeView(string Name, string Role);
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record KeyInput(string? Name, string? Role);
 
     internal sealed record KeyView(Guid Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt);

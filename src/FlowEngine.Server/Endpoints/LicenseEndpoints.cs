@@ -259,10 +259,12 @@ internal static class LicenseEndpoints
 
     internal sealed record SoftwareModelView(Guid Id, string Name, string Publisher, string Product, string Identifier);
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record EntitlementInput(string SoftwareModel, int Rights, decimal? UnitCost, string? Description);
 
     internal sealed record EntitlementView(Guid Id, string SoftwareModel, int Rights, decimal UnitCost, string? Description);
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record ExclusionInput(string? Kind, string? Value, string? ProfileType);
 
     internal sealed record ExclusionView(Guid Id, string Kind, string Value, string? ProfileType);

@@ -197,8 +197,10 @@ internal static class ProfileEndpoints
         }
     }
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record ProfileInput(string Vendor, string DisplayName, string? Alias, bool? DownloadActivity, bool? ReclaimSubscriptions, DateTimeOffset? AnalyzeActivityFrom);
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record ProfileChange(bool? DownloadActivity, bool? ReclaimSubscriptions, string? Alias, DateTimeOffset? AnalyzeActivityFrom, int? ReclaimCapCount, double? ReclaimCapShare);
 
     internal sealed record ProfileView(

@@ -18,6 +18,8 @@ public sealed class PagerDutyFaults
     private readonly CountedFault<TimeSpan> _delay = new();
     private readonly OAuthStore _oauth;
     private int _repeatPage;
+    private Func<ScriptedRequest, ScriptedAnswer?>? _script;
+    private int _scripted;
 
     internal PagerDutyFaults(OAuthStore oauth) => _oauth = oauth;
 
@@ -43,9 +45,20 @@ public sealed class PagerDutyFaults
     /// <summary>The next paged response (<c>/users</c> or <c>/oncalls</c>) repeats the items of that endpoint's previous page, echoing the requested offset.</summary>
     public void RepeatPageNext() => Interlocked.Exchange(ref _repeatPage, 1);
 
-    /// <summary>Disarms every pending fault (tokens stay revoked).</summary>
+    /// <summary>
+    /// Until cleared, every REST request (not <c>/oauth/*</c>) is answered by <paramref name="script"/> before
+    /// authentication (null from it lets the simulator answer): wrong shapes, missing fields, huge bodies.
+    /// </summary>
+    public void AnswerWith(Func<ScriptedRequest, ScriptedAnswer?>? script)
+    {
+        Interlocked.Exchange(ref _scripted, 0);
+        Volatile.Write(ref _script, script);
+    }
+
+    /// <summary>Disarms every pending fault and scripted answer (tokens stay revoked).</summary>
     public void Clear()
     {
+        AnswerWith(null);
         _rateLimit.Clear();
         _fail.Clear();
         _malformed.Clear();
@@ -94,6 +107,13 @@ public sealed class PagerDutyFaults
         {
             var (code, message) = PagerDutyErrors.ForStatus(status);
             await PagerDutyErrors.Error(status, code, message).ExecuteAsync(context);
+            return;
+        }
+
+        if (Volatile.Read(ref _script) is { } script
+            && script(new ScriptedRequest(Interlocked.Increment(ref _scripted) - 1, context.Request.Path.Value ?? "/", "")) is { } scripted)
+        {
+            await scripted.WriteAsync(context);
             return;
         }
 

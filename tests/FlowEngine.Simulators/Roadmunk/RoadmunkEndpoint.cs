@@ -44,10 +44,18 @@ internal sealed class RoadmunkEndpoint(RoadmunkData data, RoadmunkFaults faults,
             return Json(body);
         }
 
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        if (faults.Scripted(request.Path.Value ?? "/", text) is { } scripted)
+        {
+            await scripted.WriteAsync(request.HttpContext);
+            return Results.Empty;
+        }
+
         JsonObject? payload;
         try
         {
-            payload = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted) as JsonObject;
+            payload = JsonNode.Parse(text) as JsonObject;
         }
         catch (JsonException ex)
         {

@@ -13,6 +13,8 @@ public sealed class RoadmunkFaults
     private readonly CountedFault<string> _graphQLErrors = new();
     private readonly CountedFault<int> _fail = new();
     private readonly CountedFault<int> _rateLimit = new();
+    private Func<ScriptedRequest, ScriptedAnswer?>? _script;
+    private int _scripted;
 
     internal RoadmunkFaults()
     {
@@ -27,15 +29,29 @@ public sealed class RoadmunkFaults
     /// <summary>The next <paramref name="count"/> requests answer 429 with <c>Retry-After: retryAfterSeconds</c>.</summary>
     public void RateLimitNext(int count, int retryAfterSeconds) => _rateLimit.Arm(count, retryAfterSeconds);
 
-    /// <summary>Disarms every pending fault.</summary>
+    /// <summary>
+    /// Until cleared, every authenticated gateway request is answered by <paramref name="script"/> (null from it lets the
+    /// simulator answer): non-JSON, <c>errors[]</c>, wrong shapes, endless cursors, huge bodies.
+    /// </summary>
+    public void AnswerWith(Func<ScriptedRequest, ScriptedAnswer?>? script)
+    {
+        Interlocked.Exchange(ref _scripted, 0);
+        Volatile.Write(ref _script, script);
+    }
+
+    /// <summary>Disarms every pending fault and scripted answer.</summary>
     public void Clear()
     {
+        AnswerWith(null);
         _graphQLErrors.Clear();
         _fail.Clear();
         _rateLimit.Clear();
     }
 
     internal bool TakeGraphQLErrors(out string message) => _graphQLErrors.TryTake(out message);
+
+    internal ScriptedAnswer? Scripted(string path, string body) =>
+        Volatile.Read(ref _script) is { } script ? script(new ScriptedRequest(Interlocked.Increment(ref _scripted) - 1, path, body)) : null;
 
     internal async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
