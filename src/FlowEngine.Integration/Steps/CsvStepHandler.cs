@@ -62,6 +62,11 @@ public sealed class CsvStepHandler : IStepHandler
             BadDataFound = null,
             MissingFieldFound = null,
         };
+        if (CsvFile.Problem("the CSV", text, delimiter) is { } problem)
+        {
+            throw new StepFailedException(problem, stepId, "csv");
+        }
+
         using var reader = new CsvReader(new StringReader(text), config);
         if (!reader.Read() || !reader.ReadHeader() || reader.HeaderRecord is not { Length: > 0 } header)
         {
@@ -79,7 +84,8 @@ public sealed class CsvStepHandler : IStepHandler
             }
             else if (required.Contains(name))
             {
-                throw new StepFailedException($"the CSV has no column '{name}'; its columns are {string.Join(", ", header)}", stepId, "csv");
+                throw new StepFailedException(
+                    $"the CSV has no column '{name}' in its header (line 1); its columns are {string.Join(", ", header)}; the first line must name the columns, e.g. {string.Join(",", columns.Keys.Select(Title))}", stepId, "csv");
             }
         }
 
@@ -97,7 +103,7 @@ public sealed class CsvStepHandler : IStepHandler
                 var field = reader.TryGetField<string>(i, out var value) ? value : null;
                 if (declared.TryGetValue(i, out var column))
                 {
-                    row[column.Name] = Convert(field, column.Type, column.Name, reader.Parser.Row, stepId);
+                    row[column.Name] = Convert(field, column.Type, column.Name, reader.Parser.Row, i + 1, stepId);
                 }
                 else
                 {
@@ -111,9 +117,11 @@ public sealed class CsvStepHandler : IStepHandler
         return rows;
     }
 
+    private static string Title(string name) => string.Join(' ', name.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+
     private static string Normalise(string name) => new(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
 
-    private static object? Convert(string? field, string type, string column, int line, string stepId)
+    private static object? Convert(string? field, string type, string column, int line, int position, string stepId)
     {
         if (string.IsNullOrEmpty(field))
         {
@@ -126,7 +134,7 @@ public sealed class CsvStepHandler : IStepHandler
         }
         catch (StepFailedException ex)
         {
-            throw new StepFailedException($"CSV line {line}: {ex.Message}", stepId, "csv");
+            throw new StepFailedException($"CSV line {line}, column {position} ('{column}'): {ex.Message}; correct the value or leave it empty", stepId, "csv");
         }
     }
 }

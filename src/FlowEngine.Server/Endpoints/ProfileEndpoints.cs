@@ -1,5 +1,6 @@
 using FlowEngine.Expressions;
 using FlowEngine.Hosting;
+using FlowEngine.Integration.Steps;
 using FlowEngine.LicenseManagement;
 using FlowEngine.Persistence.LicenseManagement;
 using FlowEngine.Server.Auth;
@@ -104,9 +105,15 @@ internal static class ProfileEndpoints
             return TypedResults.Ok(attachments.OrderByDescending(a => a.AttachedAt).Select(a => new AttachmentView(a.Id, a.FileName, Rows(a.Content), a.AttachedAt)).ToList());
         });
 
-        group.MapPost("/{profile}/attachments", async Task<Results<Created<AttachmentView>, ProblemHttpResult>> (string profile, string? fileName, HttpRequest request, LicenseParts license, CancellationToken ct) =>
+        group.MapPost("/{profile}/attachments", async Task<Results<Created<AttachmentView>, ProblemHttpResult>> (string profile, string? fileName, HttpRequest request, LicenseParts license, ServerState state, CancellationToken ct) =>
         {
             var found = await FindAsync(license, profile, ct).ConfigureAwait(false);
+            if (request.ContentLength > CsvFile.MaxBytes)
+            {
+                return ApiResults.Problem(StatusCodes.Status413PayloadTooLarge, "Too large",
+                    $"{Path.GetFileName(fileName ?? "the attachment")} is {request.ContentLength / 1024.0 / 1024.0:0.0} MB; a user CSV is at most {CsvFile.MaxBytes / 1024 / 1024} MB");
+            }
+
             string name, content;
             if (request.HasFormContentType)
             {
@@ -127,9 +134,14 @@ internal static class ProfileEndpoints
                 name = Path.GetFileName(fileName ?? "attachment.csv");
             }
 
-            if (string.IsNullOrWhiteSpace(content))
+            if (CsvFile.Problem(name, content) is { } problem)
             {
-                return ApiResults.BadRequest("the attachment is empty");
+                return ApiResults.BadRequest(problem);
+            }
+
+            if (await ReadsAsync(state, found, name, content, ct).ConfigureAwait(false) is { } unreadable)
+            {
+                return ApiResults.BadRequest(unreadable);
             }
 
             await license.Profiles.AttachAsync(found.Id, name, content, ct).ConfigureAwait(false);
@@ -150,6 +162,26 @@ internal static class ProfileEndpoints
             0 => throw new KeyNotFoundException($"no integration profile '{key}'{Suggest.DidYouMean(key, all.Select(p => p.DisplayName))}"),
             _ => throw new LicenseException($"'{key}' matches {matches.Count} profiles; give the full id"),
         };
+    }
+
+    /// <summary>
+    /// Reads the file with the vendor's own file action (<c>&lt;vendor&gt;.look_up_users_using_file</c>), the one the
+    /// download will use, so a missing column or a value of the wrong type is refused now, with its line, rather than
+    /// failing the next download. Null when it reads, or when the vendor has no such action.
+    /// </summary>
+    private static async Task<string?> ReadsAsync(ServerState state, IntegrationProfileEntity profile, string name, string content, CancellationToken ct)
+    {
+        var runner = await state.RunnerAsync(ct).ConfigureAwait(false);
+        var action = runner.Definitions.Find($"{profile.Vendor}.look_up_users_using_file", null);
+        if (action is null)
+        {
+            return null;
+        }
+
+        var result = await runner.RunAsync(action, new Dictionary<string, object?> { ["csv"] = content }, new Runtime.Execution.RunOptions { TriggeredBy = "api" }, ct).ConfigureAwait(false);
+        return result.Record.Status == Runtime.Records.ExecutionStatus.Completed
+            ? null
+            : $"{name} cannot be read as the {profile.Vendor} user CSV: {result.Record.Error}; nothing was attached";
     }
 
     private static int Rows(string content) => Math.Max(content.Split('\n').Count(l => !string.IsNullOrWhiteSpace(l)) - 1, 0);
