@@ -240,7 +240,9 @@ internal static class AliasesCommand
     private static List<KeyValuePair<string, string>> Pairs(IEnumerable<string> values, string option) => values.Select(v =>
     {
         var eq = v.IndexOf('=', StringComparison.Ordinal);
-        return eq > 0 ? new KeyValuePair<string, string>(v[..eq], v[(eq + 1)..]) : throw new FormatException($"{option} '{v.Split('=')[0]}' must be name=value");
+        return eq > 0 ? new KeyValuePair<string, string>(v[..eq], v[(eq + 1)..]) : throw new FormatException(option == "--secret"
+            ? "--secret must be name=value, e.g. --secret token=…; the value given is not shown, since it may be the secret itself"
+            : $"{option} '{v.Split('=')[0]}' must be name=value");
     }).ToList();
 
     private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string>? existing, IEnumerable<KeyValuePair<string, string>> changes)

@@ -10,7 +10,7 @@ internal static class ExecutionsCommand
     public static Command Build(Option<string?> db)
     {
         var definition = new Option<string?>("--definition", "-d") { Description = "Only executions of this definition id" };
-        var take = new Option<int>("--take", "-n") { Description = "How many (newest first)", DefaultValueFactory = _ => 20 };
+        var take = new Option<int>("--take", "-n") { Description = "How many (newest first)", DefaultValueFactory = _ => 20 }.WholeNumber(1, "20");
         var list = new Command("list", "Recent executions, newest first.") { definition, take };
         list.SetAction(async (parse, ct) =>
         {
@@ -58,7 +58,7 @@ internal static class ExecutionsCommand
             return ExitCodes.Ok;
         });
 
-        var olderThan = new Option<int>("--older-than-days") { Description = "Delete executions that ended more than this many days ago", DefaultValueFactory = _ => 14 };
+        var olderThan = new Option<int>("--older-than-days") { Description = "Delete executions that ended more than this many days ago", DefaultValueFactory = _ => 14 }.WholeNumber(0, "14");
         var prune = new Command("prune", "Delete old execution records (14 days by default); license data is never touched.") { olderThan };
         prune.SetAction(async (parse, ct) =>
         {

@@ -258,7 +258,7 @@ internal static class LicenseCommands
     {
         var flows = FlowsOption();
         var model = new Argument<string>("software-model") { Description = "Software model name (e.g. \"PagerDuty, Inc. PagerDuty\") or identifier (pagerduty)" };
-        var rights = new Option<int>("--rights") { Description = "Rights owned (seats bought)", Required = true };
+        var rights = new Option<int>("--rights") { Description = "Rights owned (seats bought)", Required = true }.WholeNumber(1, "150");
         var unitCost = new Option<decimal>("--unit-cost") { Description = "Cost of one right per year (used for savings)", DefaultValueFactory = _ => 0m };
         var description = new Option<string?>("--description") { Description = "e.g. the contract or order number" };
         var add = new Command("add", "Record rights owned for a software model.") { model, rights, unitCost, description };

@@ -329,7 +329,19 @@ internal static class ProfilesCommand
                 return ExitCodes.Usage;
             }
 
+            if (new FileInfo(path).Length > Integration.Steps.CsvFile.MaxBytes)
+            {
+                Output.Problem($"{Path.GetFileName(path)} is {new FileInfo(path).Length / 1024.0 / 1024.0:0.0} MB; a user CSV is at most {Integration.Steps.CsvFile.MaxBytes / 1024 / 1024} MB");
+                return ExitCodes.Usage;
+            }
+
             var content = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+            if (Integration.Steps.CsvFile.Problem(Path.GetFileName(path), content) is { } problem)
+            {
+                Output.Problem(problem + "; nothing was attached");
+                return ExitCodes.Usage;
+            }
+
             var rows = content.Split('\n').Count(l => !string.IsNullOrWhiteSpace(l)) - 1;
             await license.Profiles.AttachAsync(profile.Id, Path.GetFileName(path), content, ct).ConfigureAwait(false);
             Say($"attached {Path.GetFileName(path)} ({Math.Max(rows, 0)} rows) to '{profile.DisplayName}'; the next download reads it"

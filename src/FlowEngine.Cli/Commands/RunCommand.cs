@@ -19,7 +19,21 @@ internal static class RunCommand
         var inputs = new Option<string[]>("--input", "-i") { Description = "An input as name=value (value is JSON when it parses, else text); repeatable", AllowMultipleArgumentsPerToken = false };
         var inputFile = new Option<string?>("--input-file") { Description = "A JSON file with an object of inputs" };
         var flows = new Option<string>("--flows") { Description = "Folder of flow files to load first", DefaultValueFactory = _ => "flows" };
-        var timeout = new Option<double?>("--timeout") { Description = "Cancel the execution after this many seconds" };
+        var timeout = new Option<double?>("--timeout")
+        {
+            Description = "Cancel the execution after this many seconds",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2)
+                {
+                    return seconds;
+                }
+
+                result.AddError($"--timeout '{text}' is not a number of seconds above 0, e.g. --timeout 30");
+                return null;
+            },
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not show steps as they run" };
         var command = new Command("run", "Run a flow, subflow or action and print its outputs as JSON.") { target, inputs, inputFile, flows, timeout, quiet };
         command.SetAction((parse, ct) => RunAsync(
@@ -95,6 +109,16 @@ internal static class RunCommand
             return ExitCodes.Failed;
         }
 
+        try
+        {
+            Coercion.Inputs(definition, inputs);
+        }
+        catch (Exception ex) when (ex is StepFailedException or FormatException)
+        {
+            Output.Problem(ex.Message + $"; see the inputs with 'flowengine definitions versions {definition.Id}' or the file {definition.SourceFile}");
+            return ExitCodes.Usage;
+        }
+
         Output.Error.MarkupLine($"[bold]running {Markup.Escape(definition.Key)}[/] [grey]({Markup.Escape(definition.Name)})[/]");
         var observer = quiet ? null : new ConsoleObserver();
         var options = new RunOptions
@@ -139,7 +163,23 @@ internal static class RunCommand
         var inputs = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (inputFile is not null)
         {
-            if (Values.ParseJson(File.ReadAllText(inputFile)) is not Dictionary<string, object?> fromFile)
+            if (!File.Exists(inputFile))
+            {
+                throw new FormatException($"--input-file '{inputFile}' does not exist; give a JSON file with an object of inputs");
+            }
+
+            object? parsed;
+            try
+            {
+                parsed = Values.ParseJson(File.ReadAllText(inputFile));
+            }
+            catch (JsonException ex)
+            {
+                var reason = ex.Message.Split(" LineNumber:")[0].Split(" Path:")[0].TrimEnd('.');
+                throw new FormatException($"--input-file {inputFile} line {(ex.LineNumber ?? 0) + 1}, column {(ex.BytePositionInLine ?? 0) + 1}: not valid JSON ({reason}); it must hold a JSON object of inputs, e.g. {{ \"users\": [] }}");
+            }
+
+            if (parsed is not Dictionary<string, object?> fromFile)
             {
                 throw new FormatException($"{inputFile} must hold a JSON object of inputs, e.g. {{ \"users\": [] }}");
             }
