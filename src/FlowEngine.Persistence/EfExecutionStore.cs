@@ -222,5 +222,9 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
         StartedAt = e.StartedAt,
         EndedAt = e.EndedAt,
         StepCount = e.StepCount,
+        AliasOverridesJson = e.AliasOverridesJson,
+        Node = e.Node,
+        LeaseExpiresAt = e.LeaseExpiresAt,
+        Attempt = e.Attempt,
     };
 }
