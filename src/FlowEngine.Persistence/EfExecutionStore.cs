@@ -226,5 +226,6 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
         Node = e.Node,
         LeaseExpiresAt = e.LeaseExpiresAt,
         Attempt = e.Attempt,
+        ConcurrencyKey = e.ConcurrencyKey,
     };
 }

@@ -97,6 +97,8 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
             e.HasIndex(x => x.StartedAt);
             e.HasIndex(x => new { x.Status, x.LeaseExpiresAt });
             e.Property(x => x.Node).HasMaxLength(200);
+            e.Property(x => x.ConcurrencyKey).HasMaxLength(200);
+            e.HasIndex(x => x.ConcurrencyKey).IsUnique().HasFilter("\"Status\" = 'Running'");
         });
 
         modelBuilder.Entity<StepRecord>(e =>

@@ -683,6 +683,10 @@ namespace FlowEngine.Persistence.Migrations
                     b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ConcurrencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DefinitionHash")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -733,6 +737,10 @@ namespace FlowEngine.Persistence.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConcurrencyKey")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Running'");
 
                     b.HasIndex("StartedAt");
 

@@ -92,6 +92,12 @@ public sealed class ExecutionRecord
     /// <summary>Until when <see cref="Node"/> holds it; a running execution whose lease ran out is resumed by another node.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; set; }
 
+    /// <summary>
+    /// Work that must not run twice at once (e.g. <c>download:&lt;profile id&gt;</c>): at most one running execution per key,
+    /// enforced by a unique index, so two nodes cannot both start it.
+    /// </summary>
+    public string? ConcurrencyKey { get; set; }
+
     /// <summary>How many times it was started: 1, plus one per resume after an interruption.</summary>
     public int Attempt { get; set; } = 1;
 

@@ -24,6 +24,13 @@ namespace FlowEngine.Persistence.Migrations
                 nullable: false,
                 defaultValue: 0);
 
+            migrationBuilder.AddColumn<string>(
+                name: "ConcurrencyKey",
+                table: "executions",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
             migrationBuilder.AddColumn<long>(
                 name: "LeaseExpiresAt",
                 table: "executions",
@@ -110,6 +117,13 @@ namespace FlowEngine.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_executions_ConcurrencyKey",
+                table: "executions",
+                column: "ConcurrencyKey",
+                unique: true,
+                filter: "\"Status\" = 'Running'");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_executions_Status_LeaseExpiresAt",
                 table: "executions",
                 columns: new[] { "Status", "LeaseExpiresAt" });
@@ -131,6 +145,10 @@ namespace FlowEngine.Persistence.Migrations
                 name: "sam_staged_subscriptions");
 
             migrationBuilder.DropIndex(
+                name: "IX_executions_ConcurrencyKey",
+                table: "executions");
+
+            migrationBuilder.DropIndex(
                 name: "IX_executions_Status_LeaseExpiresAt",
                 table: "executions");
 
@@ -140,6 +158,10 @@ namespace FlowEngine.Persistence.Migrations
 
             migrationBuilder.DropColumn(
                 name: "Attempt",
+                table: "executions");
+
+            migrationBuilder.DropColumn(
+                name: "ConcurrencyKey",
                 table: "executions");
 
             migrationBuilder.DropColumn(

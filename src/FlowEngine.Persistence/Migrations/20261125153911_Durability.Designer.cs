@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace FlowEngine.Persistence.Migrations
 {
     [DbContext(typeof(FlowEngineDbContext))]
-    [Migration("20261125153707_Durability")]
+    [Migration("20261125153911_Durability")]
     partial class Durability
     {
         /// <inheritdoc />
@@ -686,6 +686,10 @@ namespace FlowEngine.Persistence.Migrations
                     b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ConcurrencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DefinitionHash")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -736,6 +740,10 @@ namespace FlowEngine.Persistence.Migrations
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConcurrencyKey")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Running'");
 
                     b.HasIndex("StartedAt");
 
