@@ -290,6 +290,9 @@ public sealed class StagedSubscriptionEntity
 
     public string? Identifier { get; set; }
 
-    /// <summary>How many pages delivered this user (more than one: the vendor repeated it).</summary>
-    public int Seen { get; set; } = 1;
+    /// <summary>The attempt of the execution that staged it (a resumed execution may stage a page again).</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>How often one attempt received this user again: above 0, the vendor repeated users across pages.</summary>
+    public int Repeated { get; set; }
 }

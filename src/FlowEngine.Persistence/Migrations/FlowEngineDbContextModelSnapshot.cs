@@ -527,6 +527,9 @@ namespace FlowEngine.Persistence.Migrations
                     b.Property<string>("ExternalUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DisplayName")
                         .HasColumnType("TEXT");
 
@@ -545,7 +548,7 @@ namespace FlowEngine.Persistence.Migrations
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Seen")
+                    b.Property<int>("Repeated")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserPrincipalName")

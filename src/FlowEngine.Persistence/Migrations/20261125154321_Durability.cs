@@ -109,7 +109,8 @@ namespace FlowEngine.Persistence.Migrations
                     LastActivity = table.Column<long>(type: "INTEGER", nullable: true),
                     ExternalCreated = table.Column<long>(type: "INTEGER", nullable: true),
                     Identifier = table.Column<string>(type: "TEXT", nullable: true),
-                    Seen = table.Column<int>(type: "INTEGER", nullable: false)
+                    Attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    Repeated = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace FlowEngine.Persistence.Migrations
 {
     [DbContext(typeof(FlowEngineDbContext))]
-    [Migration("20261125153911_Durability")]
+    [Migration("20261125154321_Durability")]
     partial class Durability
     {
         /// <inheritdoc />
@@ -530,6 +530,9 @@ namespace FlowEngine.Persistence.Migrations
                     b.Property<string>("ExternalUserId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DisplayName")
                         .HasColumnType("TEXT");
 
@@ -548,7 +551,7 @@ namespace FlowEngine.Persistence.Migrations
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Seen")
+                    b.Property<int>("Repeated")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserPrincipalName")
