@@ -7,12 +7,12 @@ namespace FlowEngine.BadInput.Tests;
 /// <summary>
 /// Every row of the stored data a bad request must not change, as text: definitions and their versions, aliases and
 /// connections, API keys, profiles, attachments, subscriptions, candidates and their history, rules, models,
-/// entitlements, exclusions, reconciliations and the scheduler's jobs. Execution records are left out: a refused run
-/// may record that it failed.
+/// entitlements, exclusions, reconciliations, idempotency records, staged subscriptions and the scheduler's jobs.
+/// Execution records (with their progress and run locks) are left out: a refused run may record that it failed.
 /// </summary>
 internal static class StoreSnapshot
 {
-    private static readonly string[] Skipped = ["executions", "step_records", "execution_checkpoints", "__EFMigrationsHistory"];
+    private static readonly string[] Skipped = ["executions", "step_records", "execution_checkpoints", "execution_progress", "run_locks", "__EFMigrationsHistory"];
 
     /// <summary>Quartz columns that move on their own (fire times, check-ins).</summary>
     private static readonly string[] SkippedQuartzTables = ["QRTZ_FIRED_TRIGGERS", "QRTZ_SCHEDULER_STATE", "QRTZ_LOCKS"];

@@ -66,7 +66,7 @@ public sealed class VendorAnswerTests(BadInputServer server, ITestOutputHelper o
 
             if (@case.Gap is not null)
             {
-                output.WriteLine($"GAP  {@case.Vendor}: {@case.Name}: {why}{(after != before ? "; stored data changed" : "")}; error: {error}\n     needed: {@case.Gap}");
+                output.WriteLine($"GAP  {@case.Vendor}: {@case.Name}: {why}{(after != before ? "; stored data changed:\n" + StoreSnapshot.Difference(before, after) + "\n" : "")}; error: {error}\n     needed: {@case.Gap}");
                 gaps++;
                 if (why is null)
                 {
