@@ -31,6 +31,7 @@ public sealed class AuthorizationTests(ServerFixture server)
 
         ["GET /api/executions"] = Roles.Viewer,
         ["GET /api/executions/{id:guid}"] = Roles.Viewer,
+        ["GET /api/executions/{id}"] = Roles.Viewer,
         ["POST /api/executions"] = Roles.Integrator,
         ["POST /api/executions/{id:guid}/cancel"] = Roles.Integrator,
         ["GET,POST,PUT,PATCH,DELETE /flows/http/{**path}"] = Roles.Integrator,
@@ -70,6 +71,7 @@ public sealed class AuthorizationTests(ServerFixture server)
         ["GET /api/keys"] = Roles.Admin,
         ["POST /api/keys"] = Roles.Admin,
         ["DELETE /api/keys/{id:guid}"] = Roles.Admin,
+        ["DELETE /api/keys/{id}"] = Roles.Admin,
     };
 
     /// <summary>Anonymous routes allowed at all: health, the OAuth redirect, and static pages (admin pages, the designer).</summary>
