@@ -102,6 +102,7 @@ public sealed class RoadmunkSpokeTests
         var harness = new IntegrationHarness();
         var result = await harness.RunAsync("roadmunk.look_up_users_using_file", new() { ["csv"] = "Name,E-mail\nAna,ana@example.com\n" });
         Assert.Equal(ExecutionStatus.Failed, result.Status);
-        Assert.Equal("step 'parse': the CSV has no column 'status'; its columns are Name, E-mail", result.Record.Error); // 'E-mail' matches email: names compare without case or punctuation
+        // 'E-mail' matches email: names compare without case or punctuation.
+        Assert.Equal("step 'parse': the CSV has no column 'status' in its header (line 1); its columns are Name, E-mail; the first line must name the columns, e.g. Email,Status,Role,Last Login,Date Added", result.Record.Error);
     }
 }
