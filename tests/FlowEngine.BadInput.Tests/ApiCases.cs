@@ -136,6 +136,12 @@ internal static class ApiCases
         new("trigger: input of the wrong type", "POST", "/flows/http/hello", "{\"times\": \"many\"}", 400, "times"),
         new("trigger: 5 MB body", "POST", "/flows/http/hello", HugeTrigger.Value, 413, "larger than"),
 
+        // Paths, methods and keys.
+        new("path: unknown API path", "GET", "/api/profile", null, 404, "nothing is at GET /api/profile|openapi"),
+        new("path: method a path does not answer", "DELETE", "/api/definitions", null, 405, "does not answer DELETE"),
+        new("key: none sent", "GET", "/api/profiles", null, 401, "send an API key", Json, ""),
+        new("key: a viewer writes", "POST", "/api/profiles", "{\"vendor\": \"pagerduty\", \"displayName\": \"X\"}", 403, "role may not", Json, Roles.Viewer),
+
         // The OAuth redirect (anonymous; an HTML page).
         new("oauth: no state", "GET", "/oauth_redirect?code=abc", null, 400, "consent is unknown", Json, ""),
         new("oauth: unknown state", "GET", "/oauth_redirect?code=abc&state=forged", null, 400, "consent is unknown", Json, ""),
