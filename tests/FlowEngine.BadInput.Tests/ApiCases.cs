@@ -134,6 +134,9 @@ internal static class ApiCases
         new("trigger: wrong method", "GET", "/flows/http/hello", null, 405, "answers POST, not GET"),
         new("trigger: truncated JSON", "POST", "/flows/http/hello", "{\"name\": ", 400, "not valid JSON"),
         new("trigger: input of the wrong type", "POST", "/flows/http/hello", "{\"times\": \"many\"}", 400, "times"),
+        new("trigger: query value of the wrong type", "POST", "/flows/http/hello?times=abc", null, 400, "times|must be integer"),
+        new("trigger: body a list", "POST", "/flows/http/hello", "[1, 2]", 400, "must be a JSON object of demo.hello_http's inputs|name, times"),
+        new("alias: consent for an unknown alias", "POST", "/api/aliases/sn_nope.Nope/consent", null, 400, "sn_nope.Nope"),
         new("trigger: 5 MB body", "POST", "/flows/http/hello", HugeTrigger.Value, 413, "larger than"),
 
         // Paths, methods and keys.
@@ -153,6 +156,13 @@ internal static class ApiCases
         new("designer: bad definition id", "POST", "/elsa/api/workflow-definitions", "{\"model\": {\"definitionId\": \"Bad Id!\", \"name\": \"x\"}}", 400, "'Bad Id!' is not a definition id"),
         new("designer: publish an unknown definition", "POST", "/elsa/api/workflow-definitions/demo.nothing_here/publish", null, 404, "no definition 'demo.nothing_here'"),
         new("designer: delete a version id without a number", "DELETE", "/elsa/api/workflow-definition-versions/demo.hello_http", null, 404, "no definition version 'demo.hello_http'"),
+        new("designer: model is a list", "POST", "/elsa/api/workflow-definitions", "{\"model\": []}", 400, "needs a 'model'"),
+        new("designer: root is not a flowchart", "POST", "/elsa/api/workflow-definitions", "{\"model\": {\"name\": \"Seq\", \"root\": {\"type\": \"Elsa.Sequence\", \"id\": \"root\"}}}", 400, "Flowchart"),
+        new("designer: activity without a type", "POST", "/elsa/api/workflow-definitions",
+            "{\"model\": {\"name\": \"No type\", \"root\": {\"type\": \"Elsa.Flowchart\", \"id\": \"root\", \"activities\": [{\"id\": \"a1\"}], \"connections\": []}}}", 400, "a1"),
+        new("designer: connection to an unknown activity", "POST", "/elsa/api/workflow-definitions",
+            "{\"model\": {\"name\": \"Dangling\", \"root\": {\"type\": \"Elsa.Flowchart\", \"id\": \"root\", \"activities\": [], \"connections\": [{\"source\": {\"activity\": \"a1\", \"port\": \"Done\"}, \"target\": {\"activity\": \"ghost\", \"port\": \"In\"}}]}}}", 400, "names no activity|a1"),
+        new("designer: execute an unknown definition", "POST", "/elsa/api/workflow-definitions/demo.nothing_here/execute", "{}", 404, "demo.nothing_here"),
         new("designer: unknown activity type", "POST", "/elsa/api/workflow-definitions",
             "{\"model\": {\"name\": \"Bad activity\", \"root\": {\"type\": \"Elsa.Flowchart\", \"id\": \"root\", \"activities\": [{\"type\": \"Acme.Teleport\", \"id\": \"a1\"}], \"connections\": []}}}", 400, "Acme.Teleport"),
     ];

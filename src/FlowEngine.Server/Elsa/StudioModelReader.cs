@@ -244,6 +244,7 @@ public sealed partial class StudioModelReader(ActivityCatalog catalog)
             }
         }
 
+        var activityIds = (root["activities"] as JsonArray ?? []).OfType<JsonObject>().Select(a => ElsaJson.Text(a["id"])).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var outgoing = new Dictionary<(string, string), string>();
         var incoming = new Dictionary<string, (string Source, string Port)>(StringComparer.Ordinal);
         foreach (var connection in (root["connections"] as JsonArray ?? []).OfType<JsonObject>())
@@ -253,6 +254,13 @@ public sealed partial class StudioModelReader(ActivityCatalog catalog)
             var target = ElsaJson.Text(connection["target"]?["activity"]) ?? "";
             if (!nodes.TryGetValue(source, out var from) || !nodes.TryGetValue(target, out var to))
             {
+                // An activity that is on the canvas but did not read has its error above already.
+                var missing = !nodes.ContainsKey(source) ? source : target;
+                if (!activityIds.Contains(missing))
+                {
+                    errors.Add($"a connection from '{source}' to '{target}' names no activity '{missing}'; remove the connection or add the activity.");
+                }
+
                 continue;
             }
 

@@ -148,6 +148,13 @@ internal static class HttpTriggerEndpoints
             }
         }
 
+        if (body is not null and not Dictionary<string, object?> && !declared.Contains("body") && !declared.Contains("request"))
+        {
+            throw new FormatException(declared.Count == 0
+                ? $"{definition.Id} takes no inputs; send no body"
+                : $"the body must be a JSON object of {definition.Id}'s inputs ({string.Join(", ", declared.Order(StringComparer.Ordinal))}), e.g. {{ \"{declared.Order(StringComparer.Ordinal).First()}\": … }}; this flow takes no other body");
+        }
+
         if (declared.Contains("body"))
         {
             inputs["body"] = body;
