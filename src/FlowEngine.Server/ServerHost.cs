@@ -30,6 +30,9 @@ public sealed record ServerOptions
 
     /// <summary>Whether the scheduler fires jobs in this process.</summary>
     public bool RunJobs { get; init; } = true;
+
+    /// <summary>Executions started through the API, triggers and the designer that may run at once (FLOWENGINE_MAX_RUNNING, default 256); more are refused with 429.</summary>
+    public int MaxRunning { get; init; } = int.TryParse(Environment.GetEnvironmentVariable("FLOWENGINE_MAX_RUNNING"), out var max) && max > 0 ? max : 256;
 }
 
 /// <summary>What the server was started with, for the start-up message.</summary>
@@ -84,6 +87,7 @@ public static class ServerHost
             var (status, title) = error switch
             {
                 LicenseException => (StatusCodes.Status400BadRequest, "The request cannot be done"),
+                ServerBusyException => (StatusCodes.Status429TooManyRequests, "Too many executions running"),
                 ArgumentException => (StatusCodes.Status400BadRequest, "Bad request"),
                 KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error"),
