@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FlowEngine.Hosting;
 using FlowEngine.LicenseManagement;
+using FlowEngine.LicenseManagement.Scheduling;
 using FlowEngine.Server.Auth;
 using FlowEngine.Server.Endpoints;
 using FlowEngine.Server.Designer;
@@ -47,6 +48,11 @@ public static class ServerHost
         ArgumentNullException.ThrowIfNull(options);
         var engine = await Engine.OpenAsync(options.DatabasePath, cancellationToken, options.FlowsFolder).ConfigureAwait(false);
         var license = await engine.LicenseAsync(options.FlowsFolder, options.RunJobs, cancellationToken).ConfigureAwait(false);
+        if (options.RunJobs)
+        {
+            await license.Scheduler.UpsertAsync(SamJobHandler.PruneSpec(), cancellationToken).ConfigureAwait(false);
+        }
+
         var keys = new ApiKeys(engine.Store, TimeProvider.System);
         string? newKey = null;
         if (!await keys.AnyAsync(cancellationToken).ConfigureAwait(false))
