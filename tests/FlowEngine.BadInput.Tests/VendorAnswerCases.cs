@@ -55,7 +55,7 @@ internal static class VendorAnswerCases
         new("not JSON though it says so", "pagerduty", _ => new ScriptedAnswer("{\"users\":[{\"id\":", "application/json"), "JSON"),
         new("an answer over the response limit", "pagerduty", _ => new ScriptedAnswer(HugeRest.Value), "response_limit", Gap: "the response-limit message (VendorHttp) names the vendor but not the alias"),
         new("more always true", "pagerduty", _ => new ScriptedAnswer("{\"users\":[],\"more\":true,\"limit\":100,\"offset\":0}"), "10000", Gap: "'more: true' with an empty page ends paging silently and the download succeeds with no users; it should fail ('more is true but the page is empty')"),
-        new("a user without an email", "pagerduty", _ => new ScriptedAnswer("{\"users\":[{\"id\":\"P1\",\"name\":\"No Mail\",\"role\":\"user\"}],\"more\":false}"), "email", Gap: "a user without an email is stored as a subscription with an empty principal name; the download subflow (flows/license/pagerduty) should refuse or skip it with a message"),
+        new("a user without an email", "pagerduty", _ => new ScriptedAnswer("{\"users\":[{\"id\":\"P1\",\"name\":\"No Mail\",\"role\":\"user\"}],\"more\":false}"), "email", Gap: "a user without an email is not refused: the download succeeds and the stored subscriptions change; the download subflow (flows/license/pagerduty) should refuse or skip such a user with a message"),
     ];
 
     /// <summary>Every vendor case.</summary>
