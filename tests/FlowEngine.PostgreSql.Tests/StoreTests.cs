@@ -182,6 +182,109 @@ public sealed class StoreTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task StagedDownload_SetBasedSql_RunsOnPostgreSql_AddsUpdatesAndRemoves()
+    {
+        var store = await OpenAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var sam = new SamStore(store, clock);
+        var staging = new SubscriptionStaging(sam);
+        var profileId = await AddProfileAsync(store, clock, softwareModel: true);
+
+        var created = clock.GetUtcNow().AddDays(-100);
+        var users = Enumerable.Range(1, 12).Select(i => new DownloadedUser($"S{i:D4}", $"s{i}@acme.example.com", i % 2 == 0 ? null : $"S {i}", created, null, null)).ToList();
+        var first = Guid.CreateVersion7();
+        await CreateExecutionAsync(store, first, clock);
+        Assert.Equal(6, await staging.StageAsync(first, 1, profileId, users[..6], default));
+        Assert.Equal(6, await staging.StageAsync(first, 1, profileId, users[6..], default));
+        var summary = await staging.CommitAsync(first, profileId, default);
+        Assert.Equal((12, 0, 0, 12), (summary.Added, summary.Updated, summary.Removed, summary.Total));
+
+        // Next download: one user gone, one renamed, one active, one with a later creation date (kept earliest), one new.
+        var next = users.Skip(1).Select(u => u.ExternalUserId switch
+        {
+            "S0002" => u with { DisplayName = "Renamed" },
+            "S0003" => u with { LastActivity = clock.GetUtcNow().AddDays(-2) },
+            "S0004" => u with { ExternalCreated = clock.GetUtcNow() },
+            _ => u,
+        }).Append(new DownloadedUser("S0099", "new@acme.example.com", null, null, null, null)).ToList();
+        var second = Guid.CreateVersion7();
+        await CreateExecutionAsync(store, second, clock);
+        await staging.StageAsync(second, 1, profileId, next, default);
+        summary = await staging.CommitAsync(second, profileId, default);
+        Assert.Equal((1, 2, 1, 12), (summary.Added, summary.Updated, summary.Removed, summary.Total));
+
+        await using var db = store.CreateContext();
+        var stored = await db.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId).ToDictionaryAsync(s => s.ExternalUserId);
+        Assert.Equal(12, stored.Count);
+        Assert.DoesNotContain("S0001", stored.Keys);
+        Assert.Equal("Renamed", stored["S0002"].DisplayName);
+        Assert.Equal(clock.GetUtcNow().AddDays(-2), stored["S0003"].LastActivity);
+        Assert.Equal(created, stored["S0004"].ExternalCreated);
+        Assert.NotNull(stored["S0099"].SoftwareModelId);
+        Assert.Empty(await db.StagedSubscriptions.Where(s => s.ProfileId == profileId).ToListAsync());
+
+        // A vendor that repeats users across pages is refused, changing nothing.
+        var third = Guid.CreateVersion7();
+        await CreateExecutionAsync(store, third, clock);
+        await staging.StageAsync(third, 1, profileId, next[..3], default);
+        await staging.StageAsync(third, 1, profileId, next[2..5], default);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => staging.CommitAsync(third, profileId, default));
+    }
+
+    [Fact]
+    public async Task StagedDownload_ProfileWithoutSoftwareModel_BindsANullId()
+    {
+        var store = await OpenAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var staging = new SubscriptionStaging(new SamStore(store, clock));
+        var profileId = await AddProfileAsync(store, clock, softwareModel: false);
+        var execution = Guid.CreateVersion7();
+        await CreateExecutionAsync(store, execution, clock);
+
+        await staging.StageAsync(execution, 1, profileId, [new DownloadedUser("N0001", "n1@acme.example.com", null, null, null, null)], default);
+        var summary = await staging.CommitAsync(execution, profileId, default);
+
+        Assert.Equal((1, 0, 0, 1), (summary.Added, summary.Updated, summary.Removed, summary.Total));
+        await using var db = store.CreateContext();
+        Assert.Null((await db.Subscriptions.AsNoTracking().SingleAsync(s => s.ProfileId == profileId)).SoftwareModelId);
+    }
+
+    private static async Task<Guid> AddProfileAsync(FlowStore store, TimeProvider clock, bool softwareModel)
+    {
+        var id = Guid.CreateVersion7();
+        await using var db = store.CreateContext();
+        Guid? modelId = null;
+        if (softwareModel)
+        {
+            modelId = Guid.CreateVersion7();
+            db.SoftwareModels.Add(new SoftwareModelEntity { Id = modelId.Value, Name = "PagerDuty", Publisher = "PagerDuty, Inc.", Product = "PagerDuty", Identifier = $"pagerduty-{id:N}", CreatedAt = clock.GetUtcNow() });
+        }
+
+        db.Profiles.Add(new IntegrationProfileEntity
+        {
+            Id = id,
+            DisplayName = $"Profile {id:N}",
+            Vendor = "pagerduty",
+            ProfileType = "PagerDuty Subscription",
+            AliasId = "sn_pagerduty_spoke.PagerDuty",
+            Status = ProfileStatus.Published,
+            SoftwareModelId = modelId,
+            AnalyzeActivityFrom = clock.GetUtcNow().AddDays(-60),
+            CreatedAt = clock.GetUtcNow(),
+            UpdatedAt = clock.GetUtcNow(),
+        });
+        await db.SaveChangesAsync();
+        return id;
+    }
+
+    private static async Task CreateExecutionAsync(FlowStore store, Guid id, TimeProvider clock)
+    {
+        await new EfExecutionStore(store).CreateAsync(
+            new ExecutionRecord { Id = id, DefinitionId = "pagerduty.download_subscriptions", DefinitionHash = "test", Version = 1, Status = ExecutionStatus.Running, StartedAt = clock.GetUtcNow(), InputsJson = "{}" },
+            default);
+    }
+
+    [Fact]
     public async Task Open_UnreachableServer_SaysWhereAndWhatToDo_WithoutThePassword()
     {
         var options = StoreOptions.PostgreSql("Host=127.0.0.1;Port=1;Database=flowengine;Username=flowengine;Password=s3cret-Pa55;Timeout=3");

@@ -87,11 +87,48 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     TriggeredBy = table.Column<string>(type: "text", nullable: false),
                     StartedAt = table.Column<long>(type: "bigint", nullable: false),
                     EndedAt = table.Column<long>(type: "bigint", nullable: true),
-                    StepCount = table.Column<int>(type: "integer", nullable: false)
+                    StepCount = table.Column<int>(type: "integer", nullable: false),
+                    AliasOverridesJson = table.Column<string>(type: "text", nullable: true),
+                    Node = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    LeaseExpiresAt = table.Column<long>(type: "bigint", nullable: true),
+                    ConcurrencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Attempt = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_executions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_records",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Node = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    ExecutionId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Detail = table.Column<string>(type: "text", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    StartedAt = table.Column<long>(type: "bigint", nullable: false),
+                    EndedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_idempotency_records", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "run_locks",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Holder = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    AcquiredAt = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_run_locks", x => x.Name);
                 });
 
             migrationBuilder.CreateTable(
@@ -261,6 +298,27 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "sam_staged_subscriptions",
+                columns: table => new
+                {
+                    ExecutionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ExternalUserId = table.Column<string>(type: "text", nullable: false),
+                    ProfileId = table.Column<Guid>(type: "uuid", nullable: false),
+                    NewId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserPrincipalName = table.Column<string>(type: "text", nullable: false),
+                    DisplayName = table.Column<string>(type: "text", nullable: true),
+                    LastActivity = table.Column<long>(type: "bigint", nullable: true),
+                    ExternalCreated = table.Column<long>(type: "bigint", nullable: true),
+                    Identifier = table.Column<string>(type: "text", nullable: true),
+                    Attempt = table.Column<int>(type: "integer", nullable: false),
+                    Repeated = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sam_staged_subscriptions", x => new { x.ExecutionId, x.ExternalUserId });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "sam_subscriptions",
                 columns: table => new
                 {
@@ -297,6 +355,26 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     table.PrimaryKey("PK_execution_checkpoints", x => x.ExecutionId);
                     table.ForeignKey(
                         name: "FK_execution_checkpoints_executions_ExecutionId",
+                        column: x => x.ExecutionId,
+                        principalTable: "executions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "execution_progress",
+                columns: table => new
+                {
+                    ExecutionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StepPath = table.Column<string>(type: "text", nullable: false),
+                    StateJson = table.Column<string>(type: "text", nullable: false),
+                    SavedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_execution_progress", x => new { x.ExecutionId, x.StepPath });
+                    table.ForeignKey(
+                        name: "FK_execution_progress_executions_ExecutionId",
                         column: x => x.ExecutionId,
                         principalTable: "executions",
                         principalColumn: "Id",
@@ -347,6 +425,13 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_executions_ConcurrencyKey",
+                table: "executions",
+                column: "ConcurrencyKey",
+                unique: true,
+                filter: "\"Status\" = 'Running'");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_executions_DefinitionId_StartedAt",
                 table: "executions",
                 columns: new[] { "DefinitionId", "StartedAt" });
@@ -355,6 +440,11 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                 name: "IX_executions_StartedAt",
                 table: "executions",
                 column: "StartedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_Status_LeaseExpiresAt",
+                table: "executions",
+                columns: new[] { "Status", "LeaseExpiresAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_sam_attachments_ProfileId_AttachedAt",
@@ -412,6 +502,15 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                 name: "execution_checkpoints");
 
             migrationBuilder.DropTable(
+                name: "execution_progress");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "run_locks");
+
+            migrationBuilder.DropTable(
                 name: "sam_attachments");
 
             migrationBuilder.DropTable(
@@ -437,6 +536,9 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "sam_software_models");
+
+            migrationBuilder.DropTable(
+                name: "sam_staged_subscriptions");
 
             migrationBuilder.DropTable(
                 name: "sam_subscriptions");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace FlowEngine.Persistence.PostgreSql.Migrations
 {
     [DbContext(typeof(FlowEngineDbContext))]
-    [Migration("20261125154350_Initial")]
+    [Migration("20261125155302_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -154,6 +154,41 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("definition_versions", (string)null);
+                });
+
+            modelBuilder.Entity("FlowEngine.Persistence.IdempotencyRecordEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("ExecutionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("idempotency_records", (string)null);
                 });
 
             modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.CandidateHistoryEntity", b =>
@@ -496,6 +531,47 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     b.ToTable("sam_software_models", (string)null);
                 });
 
+            modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.StagedSubscriptionEntity", b =>
+                {
+                    b.Property<Guid>("ExecutionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ExternalUserId")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("DisplayName")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("ExternalCreated")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Identifier")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("LastActivity")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("NewId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Repeated")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UserPrincipalName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ExecutionId", "ExternalUserId");
+
+                    b.ToTable("sam_staged_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.SubscriptionEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -542,6 +618,28 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     b.ToTable("sam_subscriptions", (string)null);
                 });
 
+            modelBuilder.Entity("FlowEngine.Persistence.RunLockEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("run_locks", (string)null);
+                });
+
             modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionCheckpoint", b =>
                 {
                     b.Property<Guid>("ExecutionId")
@@ -568,11 +666,41 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     b.ToTable("execution_checkpoints", (string)null);
                 });
 
+            modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionProgress", b =>
+                {
+                    b.Property<Guid>("ExecutionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("StepPath")
+                        .HasColumnType("text");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StateJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ExecutionId", "StepPath");
+
+                    b.ToTable("execution_progress", (string)null);
+                });
+
             modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionRecord", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("AliasOverridesJson")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ConcurrencyKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("DefinitionHash")
                         .IsRequired()
@@ -594,6 +722,13 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     b.Property<string>("InputsJson")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("OutputsJson")
                         .HasColumnType("text");
@@ -618,9 +753,15 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConcurrencyKey")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Running'");
+
                     b.HasIndex("StartedAt");
 
                     b.HasIndex("DefinitionId", "StartedAt");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.ToTable("executions", (string)null);
                 });
@@ -688,6 +829,15 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     b.HasOne("FlowEngine.Runtime.Records.ExecutionRecord", null)
                         .WithOne()
                         .HasForeignKey("FlowEngine.Runtime.Records.ExecutionCheckpoint", "ExecutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionProgress", b =>
+                {
+                    b.HasOne("FlowEngine.Runtime.Records.ExecutionRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ExecutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
