@@ -62,6 +62,24 @@ public sealed class StoreTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task Open_ThreeNodesAtOnceOnAnEmptyDatabase_AllStart_AndTheMigrationsApplyOnce()
+    {
+        var fresh = new PostgresDatabase();
+        await fresh.InitializeAsync();
+        try
+        {
+            var stores = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => FlowStore.OpenAsync(StoreOptions.PostgreSql(fresh.ConnectionString)))));
+
+            await using var db = stores[0].CreateContext();
+            Assert.Equal(db.Database.GetMigrations(), await stores[2].AppliedMigrationsAsync());
+        }
+        finally
+        {
+            await fresh.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Definitions_RoundTrip_VersionsHashesAndConflicts()
     {
         var store = await OpenAsync();
