@@ -19,7 +19,7 @@ public sealed class FlowStore
     /// PostgreSQL migrations are applied; several nodes starting at once take turns (EF Core's migration lock).
     /// </remarks>
     /// <exception cref="ArgumentException">The provider is unknown.</exception>
-    /// <exception cref="InvalidOperationException">The database cannot be reached or migrated; the message says what to do.</exception>
+    /// <exception cref="StoreUnavailableException">The database cannot be reached or logged into; the message says what to check.</exception>
     public static async Task<FlowStore> OpenAsync(StoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -45,7 +45,7 @@ public sealed class FlowStore
         }
         catch (Exception ex) when (options.IsPostgreSql && ex is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            throw new InvalidOperationException(PostgreSqlProblem(options, ex), ex);
+            throw new StoreUnavailableException(PostgreSqlProblem(options, ex), ex);
         }
 
         if (db.Database.IsSqlite())

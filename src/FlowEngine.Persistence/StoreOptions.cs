@@ -54,7 +54,7 @@ public sealed record StoreOptions
     /// Reads the provider and connection string from <c>FLOWENGINE_STORE_PROVIDER</c> and
     /// <c>FLOWENGINE_STORE</c>; an explicit database path (the CLI's <c>--db</c>) wins over both and is always SQLite.
     /// </summary>
-    /// <exception cref="ArgumentException">PostgreSQL is chosen but <c>FLOWENGINE_STORE</c> is not set.</exception>
+    /// <exception cref="StoreUnavailableException">PostgreSQL is chosen but <c>FLOWENGINE_STORE</c> is not set.</exception>
     public static StoreOptions FromEnvironment(string? databasePath)
     {
         if (databasePath is not null)
@@ -69,7 +69,7 @@ public sealed record StoreOptions
         {
             if (NormalizeProvider(provider) == PostgreSqlProvider)
             {
-                throw new ArgumentException(
+                throw new StoreUnavailableException(
                     "FLOWENGINE_STORE_PROVIDER is 'postgresql' but FLOWENGINE_STORE is not set; set it to an Npgsql connection string such as 'Host=127.0.0.1;Port=5432;Database=flowengine;Username=flowengine;Password=…' (see README, \"PostgreSQL (several nodes)\")");
             }
 
