@@ -50,7 +50,7 @@ chown "$owner" "$sockets"
 chmod 700 "$sockets"
 
 initialized=""
-if [ ! -s "$data/PG_VERSION" ]; then
+init_cluster() {
   rm -rf "$data"
   mkdir -p "$data"
   chown "$owner" "$data"
@@ -74,16 +74,27 @@ local   all   all                 trust
 host    all   all   127.0.0.1/32  scram-sha-256
 EOF
   initialized="initialized $data, "
-elif [ "$(cat "$data/PG_VERSION")" != "$version" ]; then
-  fail "$data holds a PostgreSQL $(cat "$data/PG_VERSION") cluster but the installed server is $version; delete $data (it is a throwaway test cluster) and run this again"
+}
+
+# 9>&-: the server must not inherit (and so hold forever) the lock.
+start_cluster() { as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null 9>&-; }
+
+# A missing cluster, or one from another PostgreSQL version, is (re)made: the data is disposable.
+if [ ! -s "$data/PG_VERSION" ] || [ "$(cat "$data/PG_VERSION")" != "$version" ]; then
+  init_cluster
 fi
 
 touch "$log"
 chown "$owner" "$log"
-# 9>&-: the server must not inherit (and so hold forever) the lock.
-if ! as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 start >/dev/null 9>&-; then
-  tail -n 20 "$log" >&2 || true
-  fail "PostgreSQL $version did not start on 127.0.0.1:$port; its log is $log (is another server using the port?)"
+if ! start_cluster; then
+  # fsync is off: a cluster left broken by a crash or a kill is made anew, once.
+  tail -n 5 "$log" >&2 || true
+  say "the cluster in $data did not start; making it anew"
+  init_cluster
+  if ! start_cluster; then
+    tail -n 20 "$log" >&2 || true
+    fail "PostgreSQL $version did not start on 127.0.0.1:$port; its log is $log (is another server using the port?)"
+  fi
 fi
 
 psql_su() { as_owner "$bin/psql" -X -q -h "$sockets" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
