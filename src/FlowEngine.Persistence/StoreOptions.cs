@@ -106,6 +106,9 @@ public sealed record StoreOptions
         }
     }
 
+    /// <summary>The provider and the connection string with its password masked: safe to log.</summary>
+    public override string ToString() => $"{NormalizedProvider}: {MaskedConnectionString}";
+
     internal static string NormalizeProvider(string provider) => provider.Trim().ToLowerInvariant() switch
     {
         "sqlite" => SqliteProvider,

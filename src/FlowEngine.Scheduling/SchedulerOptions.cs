@@ -84,6 +84,9 @@ public sealed record SchedulerOptions
     public static SchedulerOptions PostgreSql(string connectionString, string instanceId = "AUTO") =>
         new() { ConnectionString = connectionString, Provider = PostgreSqlProvider, Clustered = true, InstanceId = instanceId };
 
+    /// <summary>The provider, node and instance name, without the connection string (it may hold a password): safe to log.</summary>
+    public override string ToString() => $"{Provider} scheduler '{InstanceName}'{(Clustered ? $", clustered as '{InstanceId}'" : "")}";
+
     internal bool IsSqlite => Provider.Trim().Equals(SqliteProvider, StringComparison.OrdinalIgnoreCase);
 
     internal bool IsPostgreSql => Provider.Trim().ToLowerInvariant() is PostgreSqlProvider or "postgres";

@@ -307,12 +307,14 @@ public sealed class StoreTests(PostgresDatabase database) : IClassFixture<Postgr
     {
         var options = StoreOptions.PostgreSql("Host=127.0.0.1;Port=1;Database=flowengine;Username=flowengine;Password=s3cret-Pa55;Timeout=3");
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => FlowStore.OpenAsync(options));
+        var ex = await Assert.ThrowsAsync<StoreUnavailableException>(() => FlowStore.OpenAsync(options));
 
         Assert.Contains("cannot reach PostgreSQL at 127.0.0.1:1", ex.Message, StringComparison.Ordinal);
         Assert.Contains("is it running", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-Pa55", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-Pa55", FlowStore.Describe(options), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-Pa55", options.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-Pa55", Scheduling.SchedulerOptions.PostgreSql(options.ConnectionString, "node-a").ToString(), StringComparison.Ordinal);
         Assert.Contains("password=********", FlowStore.Describe(options), StringComparison.OrdinalIgnoreCase);
     }
 
