@@ -74,7 +74,8 @@ public sealed class Engine
 
     /// <summary>
     /// The scheduler in the store's database: single-node on SQLite; on PostgreSQL one node of a Quartz cluster,
-    /// its id from <c>FLOWENGINE_NODE_ID</c> (else Quartz makes one from the host name and start time).
+    /// its id from <c>FLOWENGINE_NODE</c> (the node name executions record too; else Quartz makes one from the host name
+    /// and start time).
     /// </summary>
     public static Scheduling.SchedulerOptions SchedulerOptionsFor(StoreOptions store, bool runJobs)
     {
@@ -84,7 +85,7 @@ public sealed class Engine
             return new Scheduling.SchedulerOptions { ConnectionString = store.ConnectionString, RunJobs = runJobs };
         }
 
-        var node = Environment.GetEnvironmentVariable("FLOWENGINE_NODE_ID");
+        var node = Environment.GetEnvironmentVariable("FLOWENGINE_NODE");
         return Scheduling.SchedulerOptions.PostgreSql(store.ConnectionString, string.IsNullOrWhiteSpace(node) ? "AUTO" : node.Trim()) with { RunJobs = runJobs };
     }
 
@@ -107,7 +108,7 @@ public sealed class Engine
                 // A fire owed from downtime can come as soon as the scheduler starts, before the services exist.
                 await holder.Ready.Task.WaitAsync(ct).ConfigureAwait(false);
                 return (holder.Profiles, holder.Reclaim);
-            }),
+            }, Executions.PruneAsync),
             cancellationToken).ConfigureAwait(false);
         holder.Scheduler = scheduler;
         holder.Jobs = new LicenseManagement.Scheduling.SchedulerProfileJobs(scheduler);

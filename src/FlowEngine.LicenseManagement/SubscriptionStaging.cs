@@ -72,7 +72,7 @@ public sealed class SubscriptionStaging(SamStore sam)
         var sql = new Dialect(db);
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        _ = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == profileId, cancellationToken).ConfigureAwait(false)
+        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == profileId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"no integration profile {profileId}");
         var staged = db.StagedSubscriptions.Where(s => s.ExecutionId == executionId);
         var repeated = await staged.Where(s => s.Repeated > 0).Select(s => s.ExternalUserId).Take(3).ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -111,10 +111,10 @@ public sealed class SubscriptionStaging(SamStore sam)
         var changed = string.Join(" OR ", new[] { "UserPrincipalName", "DisplayName", "Identifier" }.Select(c => sql.Differs($"sam_subscriptions.\"{c}\"", $"excluded.\"{c}\"")))
             + " OR " + sql.Differs("sam_subscriptions.\"ExternalCreated\"", Earliest)
             + " OR (excluded.\"LastActivity\" IS NOT NULL AND (sam_subscriptions.\"LastActivity\" IS NULL OR excluded.\"LastActivity\" > sam_subscriptions.\"LastActivity\"))";
+        var model = profile.SoftwareModelId is null ? "NULL" : "{2}";
         var upsert = $$"""
             INSERT INTO sam_subscriptions ("Id", "ProfileId", "ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "SoftwareModelId", "CreatedAt", "UpdatedAt")
-            SELECT s."NewId", s."ProfileId", s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier",
-              (SELECT p."SoftwareModelId" FROM sam_profiles p WHERE p."Id" = s."ProfileId"), {0}, {0}
+            SELECT s."NewId", s."ProfileId", s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {{model}}, {0}, {0}
             FROM sam_staged_subscriptions s WHERE s."ExecutionId" = {1}
             ON CONFLICT ("ProfileId", "ExternalUserId") DO UPDATE SET
               "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName", "Identifier" = excluded."Identifier",
@@ -124,7 +124,7 @@ public sealed class SubscriptionStaging(SamStore sam)
               "UpdatedAt" = {0}
             WHERE {{changed}}
             """;
-        var written = await db.Database.ExecuteSqlRawAsync(upsert, [now.UtcTicks, sql.Id(executionId)], cancellationToken).ConfigureAwait(false);
+        var written = await db.Database.ExecuteSqlRawAsync(upsert, profile.SoftwareModelId is { } modelId ? [now.UtcTicks, sql.Id(executionId), sql.Id(modelId)] : [now.UtcTicks, sql.Id(executionId)], cancellationToken).ConfigureAwait(false);
         await staged.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new DownloadSummary(added, written - added, goneIds.Count, total);

@@ -730,6 +730,9 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     b.Property<string>("OutputsJson")
                         .HasColumnType("text");
 
+                    b.Property<bool>("Resumable")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("bigint");
 

@@ -92,6 +92,7 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     Node = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     LeaseExpiresAt = table.Column<long>(type: "bigint", nullable: true),
                     ConcurrencyKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Resumable = table.Column<bool>(type: "boolean", nullable: false),
                     Attempt = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
