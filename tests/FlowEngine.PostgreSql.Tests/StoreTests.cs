@@ -303,6 +303,39 @@ public sealed class StoreTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task RunLocks_OneHolderAtATime_AndAnExpiredLockIsTakenOver()
+    {
+        var store = await OpenAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        var locks = new RunLocks(store, clock);
+        var name = $"reclaim:{Guid.NewGuid():N}";
+
+        await using var first = await locks.TryAcquireAsync(name, "node-a", TimeSpan.FromSeconds(30), null, default);
+        Assert.NotNull(first);
+        Assert.Null(await locks.TryAcquireAsync(name, "node-b", TimeSpan.FromSeconds(30), null, default));
+
+        // A failed insert must not poison anything on PostgreSQL: the next attempt works normally.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await using var second = await locks.TryAcquireAsync(name, "node-b", TimeSpan.FromSeconds(30), null, default);
+        Assert.NotNull(second);
+        Assert.StartsWith("node-b/", (await locks.FindAsync(name, default))!.Holder, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConcurrencyKey_TwoRunningExecutions_TheSecondIsAConflictNamingTheFirst()
+    {
+        var store = await OpenAsync();
+        var executions = new EfExecutionStore(store);
+        var key = $"download:{Guid.NewGuid():N}";
+        var first = new ExecutionRecord { Id = Guid.CreateVersion7(), DefinitionId = "pagerduty.download_subscriptions", DefinitionHash = "test", Version = 1, Status = ExecutionStatus.Running, StartedAt = DateTimeOffset.UtcNow, ConcurrencyKey = key };
+        await executions.CreateAsync(first, default);
+
+        var second = new ExecutionRecord { Id = Guid.CreateVersion7(), DefinitionId = "pagerduty.download_subscriptions", DefinitionHash = "test", Version = 1, Status = ExecutionStatus.Running, StartedAt = DateTimeOffset.UtcNow, ConcurrencyKey = key };
+        var conflict = await Assert.ThrowsAsync<ExecutionConflictException>(() => executions.CreateAsync(second, default));
+        Assert.Equal(first.Id, conflict.Running);
+    }
+
+    [Fact]
     public async Task Open_UnreachableServer_SaysWhereAndWhatToDo_WithoutThePassword()
     {
         var options = StoreOptions.PostgreSql("Host=127.0.0.1;Port=1;Database=flowengine;Username=flowengine;Password=s3cret-Pa55;Timeout=3");
