@@ -72,6 +72,23 @@ public sealed class Engine
         return new FlowRunner(Handlers, stored, Executions, TimeProvider.System);
     }
 
+    /// <summary>
+    /// The scheduler in the store's database: single-node on SQLite; on PostgreSQL one node of a Quartz cluster,
+    /// its id from <c>FLOWENGINE_NODE</c> (the node name executions record too; else Quartz makes one from the host name
+    /// and start time).
+    /// </summary>
+    public static Scheduling.SchedulerOptions SchedulerOptionsFor(StoreOptions store, bool runJobs)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!store.IsPostgreSql)
+        {
+            return new Scheduling.SchedulerOptions { ConnectionString = store.ConnectionString, RunJobs = runJobs };
+        }
+
+        var node = Environment.GetEnvironmentVariable("FLOWENGINE_NODE");
+        return Scheduling.SchedulerOptions.PostgreSql(store.ConnectionString, string.IsNullOrWhiteSpace(node) ? "AUTO" : node.Trim()) with { RunJobs = runJobs };
+    }
+
     public static IEnumerable<Diagnostic> Errors(IEnumerable<Diagnostic> diagnostics) => diagnostics.Where(d => d.Severity == Severity.Error);
 
     /// <summary>
@@ -85,7 +102,7 @@ public sealed class Engine
         var runner = await RunnerAsync(cancellationToken).ConfigureAwait(false);
         var holder = new LicenseParts { Diagnostics = load.Diagnostics };
         var scheduler = await Scheduling.JobScheduler.StartAsync(
-            new Scheduling.SchedulerOptions { ConnectionString = StoreOptions.ConnectionString, RunJobs = runJobs },
+            SchedulerOptionsFor(StoreOptions, runJobs),
             new LicenseManagement.Scheduling.SamJobHandler(async ct =>
             {
                 // A fire owed from downtime can come as soon as the scheduler starts, before the services exist.
