@@ -18,6 +18,7 @@ public sealed class PagerDutyFaults
     private readonly CountedFault<TimeSpan> _delay = new();
     private readonly OAuthStore _oauth;
     private int _repeatPage;
+    private int _holdOff;
     private int _revokeApiTokenAfter = -1;
 
     internal PagerDutyFaults(OAuthStore oauth) => _oauth = oauth;
@@ -67,6 +68,16 @@ public sealed class PagerDutyFaults
         Interlocked.Exchange(ref _repeatPage, pages + 1);
     }
 
+    /// <summary>
+    /// The next <paramref name="requests"/> requests pass untouched by the faults armed with the <c>…Next</c> methods, which
+    /// then apply: a fault in the middle of a run (say, on its second page).
+    /// </summary>
+    public void StartAfter(int requests)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(requests);
+        Interlocked.Exchange(ref _holdOff, requests);
+    }
+
     /// <summary>Disarms every pending fault (tokens stay revoked).</summary>
     public void Clear()
     {
@@ -76,9 +87,26 @@ public sealed class PagerDutyFaults
         _drop.Clear();
         _delay.Clear();
         Interlocked.Exchange(ref _repeatPage, 0);
+        Interlocked.Exchange(ref _holdOff, 0);
     }
 
     internal bool TakeRepeatPage() => TakeCountdown(ref _repeatPage);
+
+    // True (and one less to pass) while requests are to pass untouched.
+    internal static bool TakeHoldOff(ref int remaining)
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref remaining);
+            if (current <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref remaining, current - 1, current) != current);
+        return true;
+    }
 
     // Counts down an armed "after n" fault: true for the request that takes it from 1 to 0.
     internal static bool TakeCountdown(ref int remaining)
@@ -110,6 +138,12 @@ public sealed class PagerDutyFaults
 
     private async Task InvokeFaultsAsync(HttpContext context, Func<Task> next)
     {
+        if (TakeHoldOff(ref _holdOff))
+        {
+            await next();
+            return;
+        }
+
         if (_drop.TryTake(out _))
         {
             context.Abort();

@@ -19,6 +19,7 @@ public sealed class RoadmunkFaults
     private readonly CountedFault<bool> _drop = new();
     private readonly CountedFault<TimeSpan> _delay = new();
     private int _repeatPage;
+    private int _holdOff;
     private int _revokeApiTokenAfter = -1;
 
     internal RoadmunkFaults()
@@ -69,6 +70,16 @@ public sealed class RoadmunkFaults
     /// <summary>True once a revocation armed by <see cref="RevokeApiTokenAfter"/> has taken effect.</summary>
     public bool ApiTokenRevoked => Volatile.Read(ref _revokeApiTokenAfter) == 0;
 
+    /// <summary>
+    /// The next <paramref name="requests"/> requests pass untouched by the faults armed with the <c>…Next</c> methods, which
+    /// then apply: a fault in the middle of a run (say, on its second page).
+    /// </summary>
+    public void StartAfter(int requests)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(requests);
+        Interlocked.Exchange(ref _holdOff, requests);
+    }
+
     /// <summary>Disarms every pending fault (a revoked token stays revoked).</summary>
     public void Clear()
     {
@@ -79,6 +90,7 @@ public sealed class RoadmunkFaults
         _drop.Clear();
         _delay.Clear();
         Interlocked.Exchange(ref _repeatPage, 0);
+        Interlocked.Exchange(ref _holdOff, 0);
     }
 
     internal bool TakeGraphQLErrors(out string message) => _graphQLErrors.TryTake(out message);
@@ -99,6 +111,12 @@ public sealed class RoadmunkFaults
 
     private async Task InvokeFaultsAsync(HttpContext context, Func<Task> next)
     {
+        if (PagerDutyFaults.TakeHoldOff(ref _holdOff))
+        {
+            await next();
+            return;
+        }
+
         if (_drop.TryTake(out _))
         {
             context.Abort();
