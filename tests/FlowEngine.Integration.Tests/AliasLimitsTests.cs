@@ -134,6 +134,33 @@ public sealed class AliasLimitsTests
     }
 
     [Fact]
+    public async Task AWaitThatWouldReachTheExecutionsTimeLimit_FailsThatStep_AndTheExecutionHoldingTheSlotCompletes()
+    {
+        var (harness, sim) = await StartAsync(new() { ["concurrency"] = "1", ["requests_per_second"] = "1000" });
+        await using var _ = sim;
+        sim.Faults.DelayNext(1, TimeSpan.FromSeconds(4));
+        var definition = harness.Definitions.Find("pagerduty.test_burst", null)!;
+
+        // The first execution holds the only slot for 4 s; the second has 2.5 s in all, so it gives up waiting 1 s before.
+        var holder = harness.RunAsync("pagerduty.test_burst", Inputs(1, 1));
+        for (var i = 0; i < 1000 && sim.RequestCount("GET", "/abilities") == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, sim.RequestCount("GET", "/abilities"));
+
+        var limited = await harness.Runner.RunAsync(definition, Inputs(1, 1), new Runtime.Execution.RunOptions { TriggeredBy = "test", Timeout = TimeSpan.FromSeconds(2.5) });
+
+        Assert.Equal(ExecutionStatus.Failed, limited.Status);
+        Assert.Contains("alias sn_pagerduty_spoke.PagerDuty: a request to PagerDuty waited", limited.Record.Error, StringComparison.Ordinal);
+        Assert.Contains("for a slot and the execution's time limit is about to run out", limited.Record.Error, StringComparison.Ordinal);
+        var first = await holder;
+        Assert.True(first.Status == ExecutionStatus.Completed, first.Record.Error);
+        Assert.Equal(1, sim.RequestCount("GET", "/abilities"));
+    }
+
+    [Fact]
     public async Task TwoExecutions_ShareTheAliasLimit()
     {
         var (harness, sim) = await StartAsync(new() { ["concurrency"] = "2", ["requests_per_second"] = "1000" });

@@ -10,11 +10,15 @@ namespace FlowEngine.Integration.Http;
 /// <summary>
 /// One concurrency limiter and one token bucket per alias used, shared by every execution in the process
 /// (System.Threading.RateLimiting). A request first waits for a slot (at most <see cref="AliasLimits.Concurrency"/> in
-/// flight), then for a token (<see cref="AliasLimits.RequestsPerSecond"/>); a full queue or a wait past
-/// <see cref="AliasLimits.MaxWait"/> fails the step that asked, naming the alias and the limit.
+/// flight), then for a token (<see cref="AliasLimits.RequestsPerSecond"/>); a full queue, a wait past
+/// <see cref="AliasLimits.MaxWait"/>, or one that would reach the execution's time limit fails the step that asked,
+/// naming the alias and the limit.
 /// </summary>
 public sealed class AliasLimiters
 {
+    /// <summary>How long before the execution's time limit a wait for a slot gives up.</summary>
+    public static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
@@ -29,18 +33,33 @@ public sealed class AliasLimiters
         ArgumentNullException.ThrowIfNull(connection);
         var entry = For(connection.UsedAlias, connection.Limits);
         var limits = entry.Limits;
-        using var wait = new CancellationTokenSource(limits.MaxWait, _time);
+
+        // A wait never runs into the last second of the execution's time limit: the step fails first, with a message
+        // that says why, instead of the whole execution being cancelled mid-request.
+        var waitLimit = limits.MaxWait;
+        var byDeadline = false;
+        if (connection.Deadline is { } deadline)
+        {
+            var left = deadline - _time.GetUtcNow() - DeadlineMargin;
+            if (left < waitLimit)
+            {
+                waitLimit = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+                byDeadline = true;
+            }
+        }
+
+        using var wait = new CancellationTokenSource(waitLimit, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, wait.Token);
         RateLimitLease? slot = null;
         try
         {
-            slot = await entry.Slots.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            slot = await AcquireAsync(entry.Slots, linked.Token).ConfigureAwait(false);
             if (!slot.IsAcquired)
             {
                 throw QueueFull(connection, limits, "at most " + limits.Concurrency.ToString(CultureInfo.InvariantCulture) + " run at once (limits.concurrency)");
             }
 
-            using var token = await entry.Tokens.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            using var token = await AcquireAsync(entry.Tokens, linked.Token).ConfigureAwait(false);
             if (!token.IsAcquired)
             {
                 throw QueueFull(connection, limits, string.Create(CultureInfo.InvariantCulture, $"at most {limits.RequestsPerSecond} start per second (limits.requests_per_second)"));
@@ -49,6 +68,14 @@ public sealed class AliasLimiters
             var lease = slot;
             slot = null;
             return lease;
+        }
+        catch (OperationCanceledException) when (wait.IsCancellationRequested && !cancellationToken.IsCancellationRequested && byDeadline)
+        {
+            throw new StepFailedException(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"alias {connection.UsedAlias}: a request to {connection.Vendor} waited {waitLimit.TotalSeconds:0.#} s for a slot and the execution's time limit is about to run out; " +
+                    $"other requests through the alias hold the slots ({limits}); give the execution more time, run fewer at once, or raise the alias's limits"),
+                code: "alias_limit") { IsRetryable = true };
         }
         catch (OperationCanceledException) when (wait.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -62,6 +89,19 @@ public sealed class AliasLimiters
         {
             slot?.Dispose();
         }
+    }
+
+    // Takes a free permit without waiting when there is one (even with no time left to wait), else queues for one.
+    private static async ValueTask<RateLimitLease> AcquireAsync(RateLimiter limiter, CancellationToken cancellationToken)
+    {
+        var lease = limiter.AttemptAcquire(1);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        return await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Requests waiting for a slot of <paramref name="aliasId"/> now (0 when the alias has not been used).</summary>

@@ -36,7 +36,7 @@ internal static class VendorStep
     public static async Task<(ResolvedConnection Connection, StepContext Context)> ResolveAsync(StepContext context, AliasResolver resolver)
     {
         var configured = context.Step.NameOf("alias") ?? DefaultAlias(context, resolver);
-        var connection = await resolver.ResolveAsync(configured, context.Frame, context.CancellationToken).ConfigureAwait(false);
+        var connection = await resolver.ResolveAsync(configured, context.Frame, context.CancellationToken).ConfigureAwait(false) with { Deadline = context.Deadline };
         foreach (var secret in connection.Record.Secrets.Values)
         {
             context.RememberSecret(secret);
