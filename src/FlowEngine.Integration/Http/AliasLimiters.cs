@@ -104,9 +104,6 @@ public sealed class AliasLimiters
         return await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Requests waiting for a slot of <paramref name="aliasId"/> now (0 when the alias has not been used).</summary>
-    public long Waiting(string aliasId) => _entries.TryGetValue(aliasId, out var entry) ? entry.Slots.GetStatistics()?.CurrentQueuedCount ?? 0 : 0;
-
     private Entry For(string aliasId, AliasLimits limits)
     {
         while (true)
@@ -117,12 +114,9 @@ public sealed class AliasLimiters
                 return entry;
             }
 
-            // The limits changed (a connection's settings were edited): new limiters from now on; leases already held on
-            // the old ones are released there.
-            if (_entries.TryUpdate(aliasId, new Entry(limits), entry))
-            {
-                continue;
-            }
+            // The limits changed (a connection's settings were edited): new limiters from now on. Leases already held on
+            // the old ones are released there; the old ones are not disposed, so nothing waiting on them fails.
+            _entries.TryUpdate(aliasId, new Entry(limits), entry);
         }
     }
 
