@@ -193,7 +193,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
         switch (connection.CredentialType)
         {
             case "api_token":
-                var token = secrets.GetValueOrDefault("token") ?? throw new StepFailedException($"alias '{connection.UsedAlias}' has no API token", code: "credential");
+                var token = secrets.GetValueOrDefault("token") ?? throw new StepFailedException($"{connection.Vendor}: alias '{connection.UsedAlias}' has no API token", code: "credential");
                 var format = connection.Setting("format") ?? "Bearer {token}";
                 return (format.Replace("{token}", token, StringComparison.Ordinal), null);
             case "basic":
@@ -204,7 +204,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
                 var access = await tokens.GetAccessTokenAsync(connection, rejected, cancellationToken).ConfigureAwait(false);
                 return ("Bearer " + access, access);
             default:
-                throw new StepFailedException($"alias '{connection.UsedAlias}' has an unknown credential type '{connection.CredentialType}'", code: "credential");
+                throw new StepFailedException($"{connection.Vendor}: alias '{connection.UsedAlias}' has an unknown credential type '{connection.CredentialType}'", code: "credential");
         }
     }
 
@@ -286,7 +286,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
     }
 
     private static StepFailedException TooLarge(ResolvedConnection connection, VendorRequest request, long limit) => new(
-        $"the answer of {connection.Vendor} to {request.Method} {request.Path} is larger than the {(limit % (1024 * 1024) == 0 ? $"{limit / 1024 / 1024} MB" : $"{limit}-byte")} limit; " +
+        $"the answer of {connection.Vendor} (alias {connection.UsedAlias}) to {request.Method} {request.Path} is larger than the {(limit % (1024 * 1024) == 0 ? $"{limit / 1024 / 1024} MB" : $"{limit}-byte")} limit; " +
         $"ask for smaller pages, or raise the step's response_limit (at most {MaxResponseLimit / 1024 / 1024} MB)",
         code: "response_too_large");
 }
