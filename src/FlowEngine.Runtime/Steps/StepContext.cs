@@ -32,6 +32,12 @@ public sealed class StepContext
     /// <summary>The step's path in the execution, e.g. <c>pick[3]/keep</c>.</summary>
     public string Path { get; }
 
+    /// <summary>The execution's id.</summary>
+    public Guid ExecutionId => Record.ExecutionId;
+
+    /// <summary>Which start of the execution this is: 1, plus one per resume after an interruption.</summary>
+    public int Attempt => Frame.Run.Record.Attempt;
+
     /// <summary>Cancelled when the execution is cancelled or times out.</summary>
     public CancellationToken CancellationToken => Frame.Run.Cancellation;
 
