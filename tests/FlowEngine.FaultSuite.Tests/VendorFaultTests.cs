@@ -30,7 +30,8 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
         Activity,
     }
 
-    private sealed record Fault(string Name, Expect Expect, string Cause, Action<VendorUnderTest> Arm);
+    // Cause: what the error must say (besides the vendor and the alias); null: the vendor's own words for it.
+    private sealed record Fault(string Name, Expect Expect, string? Cause, Action<VendorUnderTest> Arm);
 
     private static readonly TimeSpan Slow = FaultHarness.RequestTimeout * 3;
 
@@ -48,19 +49,25 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
         new("dropped connections (outlast retries)", Expect.Fail, "could not be reached", v => { v.StartAfter(1); v.DropConnectionNext(1000); }),
         new("malformed JSON", Expect.Either, "malformed JSON", v => { v.StartAfter(1); v.MalformedJsonNext(1); }),
         new("a page that repeats", Expect.Either, "twice", v => v.RepeatPageAfter(1)),
-        new("token revoked mid-run", Expect.Fail, "was rejected (401)", v => v.RevokeApiTokenAfter(1)),
+        new("token revoked mid-run", Expect.Fail, null, v => v.RevokeCredentialAfter(1)),
     ];
 
-    public static TheoryData<string> Vendors => new() { "pagerduty", "roadmunk" };
+    // PagerDuty with an API key and with OAuth (authorization code: a revoked app loses its refresh token too), Roadmunk.
+    public static TheoryData<string> Vendors => new() { "pagerduty", "pagerduty-oauth", "roadmunk" };
 
     [Theory]
     [MemberData(nameof(Vendors))]
     public async Task EveryRunUnderAFault_CompletesCorrectly_OrFailsCleanly_NamingVendorAliasAndCause(string vendor)
     {
-        await using var sim = vendor == "pagerduty" ? await PagerDutyUnderTest.StartAsync(Users) : await RoadmunkUnderTest.StartAsync(Users);
+        await using var sim = vendor switch
+        {
+            "pagerduty" => await PagerDutyUnderTest.StartAsync(Users),
+            "pagerduty-oauth" => await PagerDutyUnderTest.StartAsync(Users, oauth: true),
+            _ => await RoadmunkUnderTest.StartAsync(Users),
+        };
         var harness = await FaultHarness.CreateAsync();
-        await harness.ConnectAsync(sim.Alias, sim.BaseUrl, sim.ApiToken);
-        var profile = await harness.Profiles.CreateAsync(vendor, $"{sim.Vendor} under faults");
+        await sim.ConnectAsync(harness);
+        var profile = await harness.Profiles.CreateAsync(sim.Spoke, $"{sim.Label} under faults");
         var validation = await harness.Profiles.ValidateAsync(profile.Id);
         Assert.True(validation.Succeeded, validation.Execution.Error);
         var (download, activity) = await harness.Profiles.PublishAsync(profile.Id);
@@ -87,9 +94,11 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
                 var started = DateTimeOffset.UtcNow;
                 fault.Arm(sim);
                 var outcome = await RunAsync(harness, profile.Id, run);
-                sim.Reset();
+                var accessToken = (await harness.Connections.GetAsync(sim.Alias, default))?.AccessToken;
+                await sim.ResetAsync(harness);
                 runs++;
-                var label = $"{sim.Vendor} {run.ToString().ToLowerInvariant()} under {fault.Name}";
+                var label = $"{sim.Label} {run.ToString().ToLowerInvariant()} under {fault.Name}";
+                var cause = fault.Cause ?? sim.RevokedCause;
 
                 if (outcome.Succeeded)
                 {
@@ -118,8 +127,9 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
                 var after = await SnapshotAsync(harness, profile.Id);
                 var unchanged = snapshot.SequenceEqual(after);
                 var named = error.Contains(sim.Vendor, StringComparison.Ordinal) && error.Contains(sim.Alias, StringComparison.Ordinal)
-                    && error.Contains(fault.Cause, StringComparison.Ordinal);
-                var leaked = (await harness.EverythingStoredAsync(outcome.Execution)).Contains(sim.ApiToken, StringComparison.Ordinal);
+                    && error.Contains(cause, StringComparison.Ordinal);
+                var stored = await harness.EverythingStoredAsync(outcome.Execution);
+                var leaked = sim.Secrets.Append(accessToken).Any(secret => secret is { Length: > 0 } && stored.Contains(secret, StringComparison.Ordinal));
                 if (!unchanged)
                 {
                     changedByFailure++;
@@ -128,12 +138,12 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
 
                 if (!named)
                 {
-                    problems.Add($"{label}: the error does not name vendor '{sim.Vendor}', alias '{sim.Alias}' and cause '{fault.Cause}': {error}");
+                    problems.Add($"{label}: the error does not name vendor '{sim.Vendor}', alias '{sim.Alias}' and cause '{cause}': {error}");
                 }
 
                 if (leaked)
                 {
-                    problems.Add($"{label}: the execution record holds the API token");
+                    problems.Add($"{label}: the execution record holds a secret (API token, client secret or OAuth token)");
                 }
 
                 if (fault.Expect == Expect.Complete)
@@ -152,7 +162,7 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
 
         output.WriteLine("");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Reliability, {sim.Vendor}: {runs} runs under {Faults.Length} faults; {completed} completed correctly, {failedCleanly} failed cleanly (vendor, alias and cause named, data unchanged), {changedByFailure} changed data by a failed run, {problems.Count} problem(s)"));
+            $"Reliability, {sim.Label}: {runs} runs under {Faults.Length} faults; {completed} completed correctly, {failedCleanly} failed cleanly (vendor, alias and cause named, data unchanged), {changedByFailure} changed data by a failed run, {problems.Count} problem(s)"));
         foreach (var problem in problems)
         {
             output.WriteLine("PROBLEM " + problem);

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Web;
+using FlowEngine.Integration.Connections;
 using FlowEngine.Simulators;
 
 namespace FlowEngine.FaultSuite.Tests;
@@ -7,6 +10,15 @@ internal abstract class VendorUnderTest : IAsyncDisposable
 {
     /// <summary>The vendor's name as messages give it (the alias's display name).</summary>
     public abstract string Vendor { get; }
+
+    /// <summary>The vendor and, when it matters, the credential, for the suite's report.</summary>
+    public virtual string Label => Vendor;
+
+    /// <summary>Secrets the simulator hands out, which no execution record may hold.</summary>
+    public virtual IReadOnlyList<string> Secrets => [ApiToken];
+
+    /// <summary>What the error says when the credential is revoked mid-run.</summary>
+    public virtual string RevokedCause => "was rejected (401)";
 
     public abstract string Alias { get; }
 
@@ -37,20 +49,37 @@ internal abstract class VendorUnderTest : IAsyncDisposable
 
     public abstract void RepeatPageAfter(int pages);
 
-    public abstract void RevokeApiTokenAfter(int requests);
+    /// <summary>The credential stops working after the next <paramref name="requests"/> requests.</summary>
+    public abstract void RevokeCredentialAfter(int requests);
 
-    /// <summary>Disarms every fault and lets the API token work again.</summary>
-    public abstract void Reset();
+    /// <summary>Gives the harness a connection to the simulator through the vendor's alias.</summary>
+    public virtual Task ConnectAsync(FaultHarness harness)
+    {
+        ArgumentNullException.ThrowIfNull(harness);
+        return harness.ConnectAsync(Alias, BaseUrl, ApiToken);
+    }
+
+    /// <summary>Disarms every fault and lets the credential work again.</summary>
+    public abstract Task ResetAsync(FaultHarness harness);
 
     public abstract ValueTask DisposeAsync();
 }
 
-internal sealed class PagerDutyUnderTest(PagerDutySimulator sim) : VendorUnderTest
+internal sealed class PagerDutyUnderTest(PagerDutySimulator sim, bool oauth) : VendorUnderTest
 {
-    public static async Task<VendorUnderTest> StartAsync(int users) =>
-        new PagerDutyUnderTest(await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = users }));
+    private const string Redirect = "http://127.0.0.1:8765/oauth_redirect";
+
+    public static async Task<VendorUnderTest> StartAsync(int users, bool oauth = false) =>
+        new PagerDutyUnderTest(await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = users }), oauth);
 
     public override string Vendor => "PagerDuty";
+
+    public override string Label => oauth ? "PagerDuty (OAuth)" : Vendor;
+
+    public override IReadOnlyList<string> Secrets => [sim.ApiToken, sim.OAuthClientSecret, .. sim.IssuedRefreshTokens];
+
+    // The access token gets 401; the one refresh allowed is refused, since the refresh token was revoked too.
+    public override string RevokedCause => oauth ? "refused the refresh_token grant" : base.RevokedCause;
 
     public override string Alias => FaultHarness.PagerDutyAlias;
 
@@ -80,15 +109,69 @@ internal sealed class PagerDutyUnderTest(PagerDutySimulator sim) : VendorUnderTe
 
     public override void RepeatPageAfter(int pages) => sim.Faults.RepeatPageAfter(pages);
 
-    public override void RevokeApiTokenAfter(int requests) => sim.Faults.RevokeApiTokenAfter(requests);
-
-    public override void Reset()
+    public override void RevokeCredentialAfter(int requests)
     {
+        if (oauth)
+        {
+            sim.Faults.RevokeAllTokensAfter(requests);
+        }
+        else
+        {
+            sim.Faults.RevokeApiTokenAfter(requests);
+        }
+    }
+
+    public override async Task ConnectAsync(FaultHarness harness)
+    {
+        ArgumentNullException.ThrowIfNull(harness);
+        if (!oauth)
+        {
+            await base.ConnectAsync(harness);
+            return;
+        }
+
+        await harness.Connections.SaveAsync(new ConnectionRecord
+        {
+            AliasId = Alias,
+            Url = sim.BaseUrl,
+            CredentialType = "oauth2_authorization_code",
+            Settings = new Dictionary<string, string>
+            {
+                ["client_id"] = sim.OAuthClientId,
+                ["authorize_url"] = sim.AuthorizeUrl,
+                ["token_url"] = sim.TokenUrl,
+                ["scopes"] = "read",
+            },
+            Secrets = new Dictionary<string, string> { ["client_secret"] = sim.OAuthClientSecret },
+        }, default);
+        await ConsentAsync(harness);
+    }
+
+    public override async Task ResetAsync(FaultHarness harness)
+    {
+        ArgumentNullException.ThrowIfNull(harness);
         sim.Faults.Clear();
         sim.Faults.RestoreApiToken();
+        if (oauth)
+        {
+            // Revoked tokens stay revoked: consent again, as an admin would.
+            await ConsentAsync(harness);
+        }
     }
 
     public override ValueTask DisposeAsync() => sim.DisposeAsync();
+
+    // The consent round trip: the admin opens the authorize URL, PagerDuty redirects back with a code, the engine redeems it.
+    private async Task ConsentAsync(FaultHarness harness)
+    {
+        var connection = await harness.Integration.Resolver.ResolveAsync(Alias, null, default);
+        var (verifier, challenge) = TokenManager.Pkce();
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
+        using var answer = await browser.GetAsync(new Uri(TokenManager.AuthorizeUrl(connection, Redirect, "state-1", challenge)));
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        var back = HttpUtility.ParseQueryString(answer.Headers.Location!.Query);
+        await harness.Integration.Tokens.ExchangeCodeAsync(connection, back["code"]!, Redirect, verifier, default);
+    }
 }
 
 internal sealed class RoadmunkUnderTest(RoadmunkSimulator sim) : VendorUnderTest
@@ -126,12 +209,13 @@ internal sealed class RoadmunkUnderTest(RoadmunkSimulator sim) : VendorUnderTest
 
     public override void RepeatPageAfter(int pages) => sim.Faults.RepeatPageAfter(pages);
 
-    public override void RevokeApiTokenAfter(int requests) => sim.Faults.RevokeApiTokenAfter(requests);
+    public override void RevokeCredentialAfter(int requests) => sim.Faults.RevokeApiTokenAfter(requests);
 
-    public override void Reset()
+    public override Task ResetAsync(FaultHarness harness)
     {
         sim.Faults.Clear();
         sim.Faults.RestoreApiToken();
+        return Task.CompletedTask;
     }
 
     public override ValueTask DisposeAsync() => sim.DisposeAsync();

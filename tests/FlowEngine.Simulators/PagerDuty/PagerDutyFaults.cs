@@ -20,6 +20,7 @@ public sealed class PagerDutyFaults
     private int _repeatPage;
     private int _holdOff;
     private int _revokeApiTokenAfter = -1;
+    private int _revokeOAuthAfter;
 
     internal PagerDutyFaults(OAuthStore oauth) => _oauth = oauth;
 
@@ -48,6 +49,22 @@ public sealed class PagerDutyFaults
 
     /// <summary>True once a revocation armed by <see cref="RevokeApiTokenAfter"/> has taken effect.</summary>
     public bool ApiTokenRevoked => Volatile.Read(ref _revokeApiTokenAfter) == 0;
+
+    /// <summary>
+    /// After the next <paramref name="requests"/> REST requests (0: at once) every OAuth access token, refresh token and
+    /// unredeemed code is invalidated, as when the app's access is revoked mid-run (see <see cref="RevokeAllTokens"/>).
+    /// </summary>
+    public void RevokeAllTokensAfter(int requests)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(requests);
+        if (requests == 0)
+        {
+            RevokeAllTokens();
+            return;
+        }
+
+        Interlocked.Exchange(ref _revokeOAuthAfter, requests);
+    }
 
     /// <summary>The next <paramref name="count"/> requests run normally but their JSON body is cut in half (status 200 if it was 204).</summary>
     public void MalformedJsonNext(int count) => _malformed.Arm(count, true);
@@ -88,6 +105,7 @@ public sealed class PagerDutyFaults
         _delay.Clear();
         Interlocked.Exchange(ref _repeatPage, 0);
         Interlocked.Exchange(ref _holdOff, 0);
+        Interlocked.Exchange(ref _revokeOAuthAfter, 0);
     }
 
     internal bool TakeRepeatPage() => TakeCountdown(ref _repeatPage);
@@ -133,6 +151,10 @@ public sealed class PagerDutyFaults
         finally
         {
             CountDownRevocation(ref _revokeApiTokenAfter);
+            if (TakeCountdown(ref _revokeOAuthAfter))
+            {
+                RevokeAllTokens();
+            }
         }
     }
 
