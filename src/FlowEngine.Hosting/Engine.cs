@@ -91,7 +91,7 @@ public sealed class Engine
                 // A fire owed from downtime can come as soon as the scheduler starts, before the services exist.
                 await holder.Ready.Task.WaitAsync(ct).ConfigureAwait(false);
                 return (holder.Profiles, holder.Reclaim);
-            }),
+            }, Executions.PruneAsync),
             cancellationToken).ConfigureAwait(false);
         holder.Scheduler = scheduler;
         holder.Jobs = new LicenseManagement.Scheduling.SchedulerProfileJobs(scheduler);
