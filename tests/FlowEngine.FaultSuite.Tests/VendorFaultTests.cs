@@ -75,12 +75,14 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
         Assert.True(activity!.Succeeded, activity.Execution.Error);
 
         // Each run kind must make at least two requests, or a fault armed for the second one would never strike.
+        var cleanRequests = new Dictionary<Run, int>();
         foreach (var run in new[] { Run.Download, Run.Activity })
         {
             var before = sim.Requests;
             var clean = await RunAsync(harness, profile.Id, run);
             Assert.True(clean.Succeeded, clean.Execution.Error);
-            Assert.True(sim.Requests - before >= 2, $"{run} made {sim.Requests - before} request(s); the suite needs a run of several pages");
+            cleanRequests[run] = sim.Requests - before;
+            Assert.True(cleanRequests[run] >= 2, $"{run} made {cleanRequests[run]} request(s); the suite needs a run of several pages");
         }
 
         var problems = new List<string>();
@@ -92,8 +94,10 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
                 await PrepareAsync(harness, profile.Id, run);
                 var snapshot = await SnapshotAsync(harness, profile.Id);
                 var started = DateTimeOffset.UtcNow;
+                var requestsBefore = sim.Requests;
                 fault.Arm(sim);
                 var outcome = await RunAsync(harness, profile.Id, run);
+                var requests = sim.Requests - requestsBefore;
                 var accessToken = (await harness.Connections.GetAsync(sim.Alias, default))?.AccessToken;
                 await sim.ResetAsync(harness);
                 runs++;
@@ -118,6 +122,12 @@ public sealed class VendorFaultTests(ITestOutputHelper output)
                     if (fault.Expect == Expect.Fail)
                     {
                         problems.Add($"{label}: completed, but the fault outlasts every retry; was it injected?");
+                    }
+
+                    // A fault ridden out costs retries: more requests than a clean run. As many means it never struck.
+                    if (requests <= cleanRequests[run])
+                    {
+                        problems.Add($"{label}: completed with {requests} requests, as many as a clean run; the fault was not injected");
                     }
 
                     continue;
