@@ -54,6 +54,13 @@ public sealed class Engine
         return new Engine(store, options, SpokeCatalog.Load([flowsFolder]), keys);
     }
 
+    /// <summary>Opens a given store (SQLite or PostgreSQL) with a given key folder; spokes are read from <paramref name="flowsFolder"/>.</summary>
+    public static async Task<Engine> OpenAsync(StoreOptions options, string keyFolder, string flowsFolder, CancellationToken cancellationToken)
+    {
+        var store = await FlowStore.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        return new Engine(store, options, SpokeCatalog.Load([flowsFolder]), keyFolder);
+    }
+
     public DefinitionReader Reader => new(Handlers.Catalog);
 
     /// <summary>Validates files and registers the valid ones as versions; returns every diagnostic (conflicts and spoke manifests included).</summary>

@@ -37,12 +37,12 @@ internal sealed class ServerNode : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerNode> StartAsync(string folder, string database, string node, string apiKey, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ServerNode> StartAsync(string folder, string? database, string node, string apiKey, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flowengine.dll"));
-        foreach (var arg in new[] { "--db", database, "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var arg in (database is null ? [] : new[] { "--db", database }).Concat(["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             info.ArgumentList.Add(arg);
         }

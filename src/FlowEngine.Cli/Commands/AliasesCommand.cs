@@ -46,7 +46,7 @@ internal static class AliasesCommand
         var url = new Option<string?>("--url") { Description = "Connection URL (replaces the alias's URL template)" };
         var attrs = new Option<string[]>("--attribute", "-a") { Description = "Connection attribute name=value (repeatable)" };
         var credential = new Option<string?>("--credential", "-c") { Description = "api_token, basic, oauth2_authorization_code or oauth2_client_credentials" };
-        var settings = new Option<string[]>("--setting", "-s") { Description = "Credential setting name=value: client_id, token_url, authorize_url, scopes, user, header, format (repeatable)" };
+        var settings = new Option<string[]>("--setting", "-s") { Description = "Setting name=value: client_id, token_url, authorize_url, scopes, user, header, format, and the alias limits limits.concurrency, limits.requests_per_second, limits.queue, limits.max_wait (repeatable)" };
         var secrets = new Option<string[]>("--secret") { Description = "Secret name=value: token, password, client_secret (repeatable). Use --secret-env to keep it out of the process list" };
         var secretEnv = new Option<string[]>("--secret-env") { Description = "Secret name=ENVIRONMENT_VARIABLE: read the value from the environment" };
         var set = new Command("set", "Create or change the connection and credential of an alias or child alias.") { alias, parent, url, attrs, credential, settings, secrets, secretEnv };
