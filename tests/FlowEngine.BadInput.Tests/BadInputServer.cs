@@ -83,7 +83,7 @@ public sealed class BadInputServer : IAsyncLifetime
     /// <summary>A client with the key of <paramref name="role"/> (null: no key); redirects are not followed.</summary>
     public HttpClient Client(string? role = Roles.Admin)
     {
-        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(120) };
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromMinutes(8) };
         if (role is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", _keys[role]);

@@ -23,6 +23,13 @@ public sealed class VendorAnswerTests(BadInputServer server, ITestOutputHelper o
         var gaps = 0;
         foreach (var @case in cases)
         {
+            if (@case.Slow)
+            {
+                output.WriteLine($"GAP  {@case.Vendor}: {@case.Name}: {@case.Gap}");
+                gaps++;
+                continue;
+            }
+
             var (profile, alias, vendor) = @case.Vendor == "roadmunk"
                 ? (BadInputServer.RoadmunkProfile, "sn_roadmunk_spoke.Roadmunk", "Roadmunk")
                 : (BadInputServer.PagerDutyProfile, "sn_pagerduty_spoke.PagerDuty", "PagerDuty");
@@ -67,10 +74,13 @@ public sealed class VendorAnswerTests(BadInputServer server, ITestOutputHelper o
             if (@case.Gap is not null)
             {
                 output.WriteLine($"GAP  {@case.Vendor}: {@case.Name}: {why}{(after != before ? "; stored data changed:\n" + StoreSnapshot.Difference(before, after) + "\n" : "")}; error: {error}\n     needed: {@case.Gap}");
-                gaps++;
                 if (why is null)
                 {
                     failures.Add($"{@case.Name}: is answered clearly now; remove its Gap from VendorAnswerCases");
+                }
+                else
+                {
+                    gaps++;
                 }
 
                 if (after != before)
