@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FlowEngine.Hosting;
-using FlowEngine.Integration.Connections;
 using FlowEngine.Simulators;
 using FlowEngine.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -20,13 +19,7 @@ public sealed class CliRecoverTests(ITestOutputHelper output)
         TestPaths.CopyFolder(TestPaths.Flows, flows);
         var database = Path.Combine(folder, ".flowengine", "flowengine.db");
         var engine = await Engine.OpenAsync(database, CancellationToken.None, flows);
-        await engine.Connections.SaveAsync(new ConnectionRecord
-        {
-            AliasId = "sn_pagerduty_spoke.PagerDuty",
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        }, CancellationToken.None);
+        await Vendor.ConnectAsync(engine, sim);
         Guid profileId;
         await using (var license = await engine.LicenseAsync(flows, runJobs: false, CancellationToken.None))
         {

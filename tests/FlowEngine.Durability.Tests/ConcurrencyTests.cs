@@ -1,5 +1,4 @@
 using FlowEngine.Hosting;
-using FlowEngine.Integration.Connections;
 using FlowEngine.LicenseManagement;
 using FlowEngine.Persistence.LicenseManagement;
 using FlowEngine.Simulators;
@@ -102,13 +101,7 @@ public sealed class ConcurrencyTests
         var flows = Path.Combine(folder, "flows");
         TestPaths.CopyFolder(TestPaths.Flows, flows);
         var engine = await Engine.OpenAsync(Path.Combine(folder, "flowengine.db"), CancellationToken.None, flows);
-        await engine.Connections.SaveAsync(new ConnectionRecord
-        {
-            AliasId = "sn_pagerduty_spoke.PagerDuty",
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        }, CancellationToken.None);
+        await Vendor.ConnectAsync(engine, sim);
         return (engine, await engine.LicenseAsync(flows, runJobs: false, CancellationToken.None));
     }
 }

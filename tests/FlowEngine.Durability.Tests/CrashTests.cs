@@ -1,5 +1,4 @@
 using FlowEngine.Hosting;
-using FlowEngine.Integration.Connections;
 using FlowEngine.LicenseManagement;
 using FlowEngine.Persistence.LicenseManagement;
 using FlowEngine.Runtime.Records;
@@ -17,8 +16,6 @@ namespace FlowEngine.Durability.Tests;
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper output)
 {
-    private const string Alias = "sn_pagerduty_spoke.PagerDuty";
-
     /// <summary>Where the nodes keep their data: a SQLite file, or a PostgreSQL database shared by several live nodes.</summary>
     private sealed record Target(string Folder, Persistence.StoreOptions Store, IReadOnlyDictionary<string, string> Environment, string? DatabasePath)
     {
@@ -166,13 +163,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     {
         TestPaths.CopyFolder(TestPaths.Flows, target.Flows);
         var engine = await Engine.OpenAsync(target.Store, target.Keys, target.Flows, CancellationToken.None);
-        await engine.Connections.SaveAsync(new ConnectionRecord
-        {
-            AliasId = Alias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        }, CancellationToken.None);
+        await Vendor.ConnectAsync(engine, sim);
         await using (var license = await engine.LicenseAsync(target.Flows, runJobs: false, CancellationToken.None))
         {
             await setUp(license);

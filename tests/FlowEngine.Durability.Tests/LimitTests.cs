@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using FlowEngine.Hosting;
-using FlowEngine.Integration.Connections;
 using FlowEngine.Server.Auth;
 using FlowEngine.Simulators;
 using FlowEngine.Tests.Shared;
@@ -20,13 +19,7 @@ public sealed class LimitTests
         TestPaths.CopyFolder(TestPaths.Flows, Path.Combine(folder, "flows"));
         var database = Path.Combine(folder, ".flowengine", "flowengine.db");
         var engine = await Engine.OpenAsync(database, CancellationToken.None, Path.Combine(folder, "flows"));
-        await engine.Connections.SaveAsync(new ConnectionRecord
-        {
-            AliasId = "sn_pagerduty_spoke.PagerDuty",
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        }, CancellationToken.None);
+        await Vendor.ConnectAsync(engine, sim);
         var key = await new ApiKeys(engine.Store, TimeProvider.System).CreateAsync("limits", Roles.Admin, CancellationToken.None);
         await using var server = await ServerNode.StartAsync(folder, database, "limits", key, new Dictionary<string, string> { ["FLOWENGINE_MAX_RUNNING"] = "1" });
         sim.Faults.DelayNext(1, TimeSpan.FromSeconds(3));

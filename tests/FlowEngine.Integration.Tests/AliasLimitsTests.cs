@@ -52,7 +52,7 @@ public sealed class AliasLimitsTests
         var spokes = SpokeCatalog.Load([FlowEngine.Tests.Shared.TestPaths.Flows]);
         var pagerDuty = spokes.Find(IntegrationHarness.PagerDutyAlias)!.Limits;
         Assert.Equal(new AliasLimits { Concurrency = 4, RequestsPerSecond = 15, Queue = 64, MaxWait = TimeSpan.FromSeconds(120) }, pagerDuty);
-        Assert.Equal(10, spokes.Find(IntegrationHarness.RoadmunkAlias)!.Limits.RequestsPerSecond);
+        Assert.Equal(100, spokes.Find(IntegrationHarness.RoadmunkAlias)!.Limits.RequestsPerSecond);
 
         var overridden = AliasLimits.FromSettings(new Dictionary<string, string> { ["limits.concurrency"] = "2", ["token_url"] = "x" }, pagerDuty);
         Assert.Equal(pagerDuty with { Concurrency = 2 }, overridden);

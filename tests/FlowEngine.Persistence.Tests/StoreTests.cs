@@ -53,6 +53,19 @@ public sealed class StoreTests
     private static LoadResult Load(params (string File, string Text)[] files) => new FlowLoader(Handlers.Catalog).LoadTexts(files);
 
     [Fact]
+    public async Task Open_SqliteConnections_UseWalWithSynchronousNormal()
+    {
+        var store = await FlowStore.OpenAsync(StoreOptions.Sqlite(Path.Combine(TestPaths.TempFolder(), "wal.db")));
+        await using var db = store.CreateContext();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", await command.ExecuteScalarAsync());
+        command.CommandText = "PRAGMA synchronous;";
+        Assert.Equal(1L, await command.ExecuteScalarAsync()); // 1 = NORMAL (2 = FULL, the default)
+    }
+
+    [Fact]
     public async Task Open_NewPath_CreatesTheFileAndAppliesMigrations()
     {
         var (store, _, path) = await OpenAsync();

@@ -107,12 +107,7 @@ internal sealed class ForEachHandler : IStepHandler
     public async ValueTask<object?> ExecuteAsync(StepContext context)
     {
         var step = context.Step;
-        IList items = context.Evaluate("for_each") switch
-        {
-            null => Array.Empty<object?>(),
-            IList list => list,
-            var other => throw new StepFailedException($"for_each needs an array, but '{step.Value("for_each")!.Templates().FirstOrDefault().Template?.Source}' is {Values.TypeName(other)}", step.Id, "type"),
-        };
+        var items = Lists.Evaluate(context, "for_each");
         var name = step.NameOf("as") ?? "item";
         var indexName = step.NameOf("index_as") ?? "index";
         var parallelism = context.Evaluate("parallelism") switch
@@ -141,6 +136,18 @@ internal sealed class ForEachHandler : IStepHandler
 
         return new Dictionary<string, object?> { ["count"] = (long)items.Count };
     }
+}
+
+/// <summary>The array a step property holds (null: none), or a failure that quotes the property's pill.</summary>
+internal static class Lists
+{
+    public static IList Evaluate(StepContext context, string property) => context.Evaluate(property) switch
+    {
+        null => Array.Empty<object?>(),
+        IList list => list,
+        var other => throw new StepFailedException(
+            $"{property} needs an array, but '{context.Step.Value(property)!.Templates().FirstOrDefault().Template?.Source}' is {Values.TypeName(other)}", context.Step.Id, "type"),
+    };
 }
 
 /// <summary><c>call</c>: runs an action or subflow in a frame of its own.</summary>
@@ -194,12 +201,7 @@ internal sealed class EmitHandler : IStepHandler
     public async ValueTask<object?> ExecuteAsync(StepContext context)
     {
         var step = context.Step;
-        IList items = context.Evaluate("emit") switch
-        {
-            null => Array.Empty<object?>(),
-            IList list => list,
-            var other => throw new StepFailedException($"emit needs an array, but this is {Values.TypeName(other)}", step.Id, "type"),
-        };
+        var items = Lists.Evaluate(context, "emit");
         if (context.EmitTarget is { } target)
         {
             await target.RunAsync(items).ConfigureAwait(false);
@@ -227,12 +229,7 @@ internal sealed class TransformHandler : IStepHandler
     public ValueTask<object?> ExecuteAsync(StepContext context)
     {
         var step = context.Step;
-        IList items = context.Evaluate("transform") switch
-        {
-            null => Array.Empty<object?>(),
-            IList list => list,
-            var other => throw new StepFailedException($"transform needs an array, but this is {Values.TypeName(other)}", step.Id, "type"),
-        };
+        var items = Lists.Evaluate(context, "transform");
         var value = step.Value("value");
         var where = step.Value("where");
         var result = new List<object?>(items.Count);
