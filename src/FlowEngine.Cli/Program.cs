@@ -12,7 +12,20 @@ internal static class Program
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30), EnableDefaultExceptionHandler = false };
         try
         {
-            return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // A usage error is a few lines saying what is wrong and where to look, and exit code 2; not the whole help.
+                foreach (var error in parse.Errors)
+                {
+                    Output.Problem(error.Message);
+                }
+
+                await Console.Error.WriteLineAsync($"run '{string.Join(' ', parse.CommandResult.Command.Name == root.Name ? ["flowengine"] : ["flowengine", .. CommandPath(parse.CommandResult)])} --help' for usage").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            return await parse.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (Persistence.StoreUnavailableException ex)
         {
@@ -30,6 +43,17 @@ internal static class Program
 
             return ExitCodes.Failed;
         }
+    }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (var current = result; current?.Parent is not null; current = current.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(current.Command.Name);
+        }
+
+        return names;
     }
 
     internal static RootCommand BuildCommand()

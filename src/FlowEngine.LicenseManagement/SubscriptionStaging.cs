@@ -82,6 +82,12 @@ public sealed class SubscriptionStaging(SamStore sam)
         }
 
         var total = await staged.CountAsync(cancellationToken).ConfigureAwait(false);
+        if (total == 0 && await db.Subscriptions.AnyAsync(x => x.ProfileId == profileId, cancellationToken).ConfigureAwait(false))
+        {
+            // A vendor account always has at least its owner: an empty download is a broken answer, not an empty account.
+            throw new InvalidOperationException("the download read no users at all, while the profile has subscriptions; a vendor account always has at least its owner, so this looks like a broken answer, and nothing was changed. Check the alias's URL and credential, and the vendor's status");
+        }
+
         var added = await staged.CountAsync(s => !db.Subscriptions.Any(x => x.ProfileId == profileId && x.ExternalUserId == s.ExternalUserId), cancellationToken).ConfigureAwait(false);
         var gone = db.Subscriptions.Where(x => x.ProfileId == profileId && !staged.Any(s => s.ExternalUserId == x.ExternalUserId));
         var goneIds = await gone.Select(x => x.Id).ToListAsync(cancellationToken).ConfigureAwait(false);

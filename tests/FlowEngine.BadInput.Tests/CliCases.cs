@@ -14,18 +14,15 @@ public sealed record CliCase(string Name, string[] Args, int Exit, string Expect
 /// <summary>The corpus of bad command lines. Files: bad.json (not JSON), bad.csv (an unterminated quote).</summary>
 internal static class CliCases
 {
-    /// <summary>System.CommandLine ends a parse error with 1 and prints help; README documents 2 for bad usage.</summary>
-    private const string ParseExit = "a parse error exits 1 and prints the help on stdout, not 2 as documented: Program.cs should set ParseErrorAction.ShowHelp = false and return ExitCodes.Usage when parse.Action is a ParseErrorAction";
-
     public static IReadOnlyList<CliCase> All { get; } =
     [
-        new("unknown command", ["bogus"], 1, "Unrecognized command or argument 'bogus'", ParseExit),
-        new("unknown option", ["run", "demo.hello_http", "--bogus"], 1, "Unrecognized command or argument '--bogus'", ParseExit),
-        new("timeout not a number", ["run", "demo.hello_http", "--timeout", "soon"], 1, "--timeout 'soon' is not a number of seconds", ParseExit),
-        new("negative timeout", ["run", "demo.hello_http", "--timeout", "-5"], 1, "--timeout '-5' is not a number of seconds above 0", ParseExit),
-        new("take not a number", ["executions", "list", "--take", "lots"], 1, "--take 'lots' is not a whole number", ParseExit),
-        new("rights not a number", ["entitlements", "add", "pagerduty", "--rights", "ten"], 1, "--rights 'ten' is not a whole number", ParseExit),
-        new("missing required option", ["entitlements", "add", "pagerduty"], 1, "--rights", ParseExit),
+        new("unknown command", ["bogus"], 2, "Unrecognized command or argument 'bogus'"),
+        new("unknown option", ["run", "demo.hello_http", "--bogus"], 2, "Unrecognized command or argument '--bogus'"),
+        new("timeout not a number", ["run", "demo.hello_http", "--timeout", "soon"], 2, "--timeout 'soon' is not a number of seconds"),
+        new("negative timeout", ["run", "demo.hello_http", "--timeout", "-5"], 2, "--timeout '-5' is not a number of seconds above 0"),
+        new("take not a number", ["executions", "list", "--take", "lots"], 2, "--take 'lots' is not a whole number"),
+        new("rights not a number", ["entitlements", "add", "pagerduty", "--rights", "ten"], 2, "--rights 'ten' is not a whole number"),
+        new("missing required option", ["entitlements", "add", "pagerduty"], 2, "--rights"),
         new("input without =", ["run", "demo.hello_http", "--input", "x"], 2, "--input 'x' must be name=value"),
         new("input of the wrong type", ["run", "demo.hello_http", "--input", "times=many"], 2, "input 'times'|must be integer"),
         new("unknown input", ["run", "demo.hello_http", "--input", "colour=blue"], 2, "colour"),

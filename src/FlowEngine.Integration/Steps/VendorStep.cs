@@ -206,8 +206,11 @@ internal static class VendorStep
                 throw StatusFailure(context, connection, what, response);
             }
 
-            var items = Path(response.Body, itemsPath) as IList ?? (Path(response.Body, itemsPath) is null ? Array.Empty<object?>() : throw new StepFailedException(
-                $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without a list at '{itemsPath}'", context.Step.Id, "pagination"));
+            // A missing or null list is not an empty page: taken as "no items", a download would remove every user.
+            var items = Path(response.Body, itemsPath) as IList ?? throw new StepFailedException(
+                $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without a list at '{itemsPath}' " +
+                $"({(Path(response.Body, itemsPath) is null ? "it is missing or null" : "it is " + Values.TypeName(Path(response.Body, itemsPath)))}); " +
+                "nothing from this answer was used", context.Step.Id, "pagination");
             previousPage = RepeatedPage(context, connection, what, items, previousPage, pages);
             pages++;
             count += items.Count;
@@ -222,8 +225,19 @@ internal static class VendorStep
 
             if (style == "offset")
             {
-                var more = Values.IsTruthy(Path(response.Body, paging.GetValueOrDefault("more") as string ?? "more"));
-                if (!more || items.Count == 0)
+                var morePath = paging.GetValueOrDefault("more") as string ?? "more";
+                var moreValue = Path(response.Body, morePath) ?? throw new StepFailedException(
+                    $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without '{morePath}', so it cannot tell whether more pages follow; nothing from this answer was used",
+                    context.Step.Id, "pagination");
+                var more = Values.IsTruthy(moreValue);
+                if (more && items.Count == 0)
+                {
+                    throw new StepFailedException(
+                        $"{connection.Vendor} (alias {connection.UsedAlias}) said more items follow ('{morePath}' is true) but sent an empty page at offset {state.Offset} of {what}; stopping rather than taking it as the end",
+                        context.Step.Id, "pagination");
+                }
+
+                if (!more)
                 {
                     await SaveProgressAsync(context, collected, state, pages, count, done: true).ConfigureAwait(false);
                     break;
@@ -243,7 +257,24 @@ internal static class VendorStep
             else
             {
                 var cursor = Path(response.Body, paging.GetValueOrDefault("next_cursor") as string ?? "next_cursor") is { } c ? Values.ToText(c) : null;
-                var hasNext = paging.GetValueOrDefault("has_next") is string hasNextPath ? Values.IsTruthy(Path(response.Body, hasNextPath)) : cursor is { Length: > 0 };
+                bool hasNext;
+                if (paging.GetValueOrDefault("has_next") is string hasNextPath)
+                {
+                    hasNext = Values.IsTruthy(Path(response.Body, hasNextPath) ?? throw new StepFailedException(
+                        $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without '{hasNextPath}', so it cannot tell whether more pages follow; nothing from this answer was used",
+                        context.Step.Id, "pagination"));
+                    if (hasNext && string.IsNullOrEmpty(cursor))
+                    {
+                        throw new StepFailedException(
+                            $"{connection.Vendor} (alias {connection.UsedAlias}) said more pages follow ('{hasNextPath}' is true) but gave no cursor for them at {what}; stopping rather than taking it as the end",
+                            context.Step.Id, "pagination");
+                    }
+                }
+                else
+                {
+                    hasNext = cursor is { Length: > 0 };
+                }
+
                 if (!hasNext || string.IsNullOrEmpty(cursor))
                 {
                     await SaveProgressAsync(context, collected, state, pages, count, done: true).ConfigureAwait(false);
