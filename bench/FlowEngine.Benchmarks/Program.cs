@@ -16,10 +16,17 @@ public static class Program
           coldstart [--runs 10] [--warmup 1] [--cli PATH] [--flows flows]
                                             wall time of 'flowengine validate' vs '--version' as fresh processes
           smoke | --smoke                   every scenario once, tiny, no BenchmarkDotNet; exit 0 when all ran
+          e2e [--runs 10] [--sizes 1000,10000] [--scenarios pagerduty-download,...] [--keep] [--out FILE]
+                                            engine vs hand-written baseline, whole processes, against the simulators
+          runtime [--seconds 20] [--clients 4]
+                                            two-step executions per minute on SQLite: runtime API and HTTP trigger
+          cold [--runs 10]                  cold start: validate, server until /health, first execution
+          engine-download|engine-activity|engine-reclaim ...
+                                            one engine-side e2e measurement (started by e2e)
         """;
 
     /// <summary>Entry point.</summary>
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         if (args.Contains("--smoke") || args.FirstOrDefault() == "smoke")
         {
@@ -32,6 +39,10 @@ public static class Program
                 return Steps(args[1..]);
             case "coldstart":
                 return ColdStartMode(args[1..]);
+            case "e2e":
+                return await E2eModeAsync(args[1..]);
+            case "engine-download" or "engine-activity" or "engine-reclaim":
+                return await EngineSide.RunAsync(args[0], args[1..]);
             case "-h" or "--help" or "help":
                 Console.WriteLine(Usage);
                 return 0;
@@ -73,6 +84,57 @@ public static class Program
 
         var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
         return failed ? 1 : 0;
+    }
+
+    private static async Task<int> E2eModeAsync(string[] args)
+    {
+        var options = new E2e.Options { Command = "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["e2e", .. args]) };
+        string? output = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--runs" when value is not null:
+                    options = options with { Runs = int.Parse(value, CultureInfo.InvariantCulture) };
+                    i++;
+                    break;
+                case "--sizes" when value is not null:
+                    options = options with { Sizes = [.. value.Split(',').Select(v => int.Parse(v.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture))] };
+                    i++;
+                    break;
+                case "--scenarios" when value is not null:
+                    options = options with { Scenarios = value.Split(',') };
+                    i++;
+                    break;
+                case "--out" when value is not null:
+                    output = value;
+                    i++;
+                    break;
+                case "--keep":
+                    options = options with { Keep = true };
+                    break;
+                default:
+                    Console.Error.WriteLine($"unknown e2e option '{args[i]}'");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        if (options.Runs < 1)
+        {
+            Console.Error.WriteLine("--runs must be at least 1");
+            return 2;
+        }
+
+        var report = await E2e.RunAsync(options, Console.Error);
+        Console.WriteLine(report.Markdown);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, report.Markdown);
+        }
+
+        return 0;
     }
 
     private static int ColdStartMode(string[] args)

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using FlowEngine.Baseline;
+using FlowEngine.Hosting;
+using FlowEngine.Integration.Connections;
+using FlowEngine.Persistence.LicenseManagement;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlowEngine.Benchmarks;
+
+/// <summary>
+/// The engine side of an e2e measurement, run as a fresh child process: composes the engine the way the CLI does
+/// (<see cref="Engine.OpenAsync"/> and <see cref="Engine.LicenseAsync"/> over a new SQLite file, the connection saved
+/// encrypted, a profile created), runs the shipped subflow once and prints the same JSON line as the baseline.
+/// Modes: <c>engine-download --vendor pagerduty|roadmunk</c>, <c>engine-activity</c> and <c>engine-reclaim --candidates FILE</c>
+/// (PagerDuty; the download they need first is setup, not measured). Options: <c>--url URL --db FILE [--flows DIR]</c>;
+/// the API token comes from <c>FLOWENGINE_BENCH_TOKEN</c>.
+/// </summary>
+public static class EngineSide
+{
+    /// <summary>The environment variable that carries the vendor API token (as for the baseline).</summary>
+    public const string TokenVariable = "FLOWENGINE_BENCH_TOKEN";
+
+    /// <summary>Runs one mode; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string mode, string[] args)
+    {
+        var started = Stopwatch.StartNew();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            values[args[i]] = args[i + 1];
+        }
+
+        if (!values.TryGetValue("--url", out var url) || !values.TryGetValue("--db", out var db)
+            || Environment.GetEnvironmentVariable(TokenVariable) is not { Length: > 0 } token)
+        {
+            Console.Error.WriteLine($"usage: {mode} --url URL --db FILE [--vendor pagerduty|roadmunk] [--candidates FILE] [--flows DIR]; token in {TokenVariable}");
+            return 2;
+        }
+
+        var vendor = mode == "engine-download" ? values.GetValueOrDefault("--vendor", "pagerduty") : "pagerduty";
+        var flows = values.GetValueOrDefault("--flows", Path.Combine(Locations.RepositoryRoot, "flows"));
+        var ct = CancellationToken.None;
+        var engine = await Engine.OpenAsync(db, ct, flows);
+        await using var license = await engine.LicenseAsync(flows, runJobs: false, ct);
+        if (Engine.Errors(license.Diagnostics).FirstOrDefault() is { } error)
+        {
+            Console.Error.WriteLine($"flows do not load: {error}");
+            return 1;
+        }
+
+        var alias = engine.Integration.Spokes.DefaultFor(vendor)?.Id ?? throw new InvalidOperationException($"no default alias for {vendor}");
+        await engine.Connections.SaveAsync(new ConnectionRecord
+        {
+            AliasId = alias,
+            Url = url,
+            CredentialType = "api_token",
+            Secrets = new Dictionary<string, string> { ["token"] = token },
+        }, ct);
+        var profiles = license.Profiles;
+        var profile = await profiles.CreateAsync(vendor, $"Bench {vendor}", cancellationToken: ct);
+        var measurement = new Measurement();
+        string line;
+        switch (mode)
+        {
+            case "engine-download":
+            {
+                var setup = started.Elapsed.TotalMilliseconds;
+                measurement.Start();
+                var outcome = await profiles.RefreshSubscriptionsAsync(profile.Id, ct);
+                if (!outcome.Succeeded)
+                {
+                    return Failed(outcome.Execution.Error);
+                }
+
+                line = measurement.Stop("engine", $"{vendor}-download", await CountAsync(engine, profile.Id), setup);
+                break;
+            }
+
+            case "engine-activity":
+            {
+                var download = await profiles.RefreshSubscriptionsAsync(profile.Id, ct);
+                if (!download.Succeeded)
+                {
+                    return Failed(download.Execution.Error);
+                }
+
+                var setup = started.Elapsed.TotalMilliseconds;
+                measurement.Start();
+                var outcome = await profiles.RefreshActivityAsync(profile.Id, ct);
+                if (!outcome.Succeeded)
+                {
+                    return Failed(outcome.Execution.Error);
+                }
+
+                line = measurement.Stop("engine", "pagerduty-activity", await CountAsync(engine, profile.Id), setup, new()
+                {
+                    ["updated"] = outcome.Outputs.GetValueOrDefault("updated") ?? 0L,
+                    ["candidates"] = outcome.Outputs.GetValueOrDefault("candidates_created") ?? 0L,
+                });
+                break;
+            }
+
+            case "engine-reclaim" when values.TryGetValue("--candidates", out var candidatesFile):
+            {
+                await profiles.ChangeAsync(profile.Id, reclaimCapCount: int.MaxValue, reclaimCapShare: 1.0, cancellationToken: ct);
+                var download = await profiles.RefreshSubscriptionsAsync(profile.Id, ct);
+                if (!download.Succeeded)
+                {
+                    return Failed(download.Execution.Error);
+                }
+
+                await CreateCandidatesAsync(engine, profile.Id, File.ReadAllLines(candidatesFile).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal));
+                var setup = started.Elapsed.TotalMilliseconds;
+                measurement.Start();
+                var report = await license.Reclaim.RunAsync(profile.Id, ct);
+                if (report.StoppedBecause is { } stopped)
+                {
+                    return Failed(stopped);
+                }
+
+                line = measurement.Stop("engine", "pagerduty-reclaim", report.Reclaimed, setup, new() { ["failed"] = report.Failed.Count });
+                break;
+            }
+
+            default:
+                Console.Error.WriteLine($"unknown mode or missing option: {mode}");
+                return 2;
+        }
+
+        Console.WriteLine(line);
+        return 0;
+    }
+
+    private static int Failed(string? error)
+    {
+        Console.Error.WriteLine($"the engine run failed: {error}");
+        return 1;
+    }
+
+    private static async Task<long> CountAsync(Engine engine, Guid profileId)
+    {
+        await using var context = engine.Store.CreateContext();
+        return await context.Subscriptions.LongCountAsync(s => s.ProfileId == profileId);
+    }
+
+    /// <summary>Ready candidates for the given users (what an activity refresh would have made), numbered in file order.</summary>
+    private static async Task CreateCandidatesAsync(Engine engine, Guid profileId, HashSet<string> externalIds)
+    {
+        await using var context = engine.Store.CreateContext();
+        var now = DateTimeOffset.UtcNow;
+        var subscriptions = await context.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId).ToListAsync();
+        var number = 1;
+        foreach (var subscription in subscriptions.Where(s => externalIds.Contains(s.ExternalUserId)).OrderBy(s => s.ExternalUserId, StringComparer.Ordinal))
+        {
+            context.Candidates.Add(new RemovalCandidateEntity
+            {
+                Id = Guid.CreateVersion7(now),
+                Number = $"RCC{number++:D7}",
+                ProfileId = profileId,
+                SubscriptionId = subscription.Id,
+                ExternalUserId = subscription.ExternalUserId,
+                UserPrincipalName = subscription.UserPrincipalName,
+                State = CandidateState.Ready,
+                ThresholdDays = 60,
+                LastActivity = subscription.LastActivity,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+        }
+
+        await context.SaveChangesAsync();
+    }
+}
