@@ -41,6 +41,10 @@ public static class Program
                 return ColdStartMode(args[1..]);
             case "e2e":
                 return await E2eModeAsync(args[1..]);
+            case "runtime":
+                return await RuntimeModeAsync(args[1..]);
+            case "cold":
+                return await ColdModeAsync(args[1..]);
             case "engine-download" or "engine-activity" or "engine-reclaim":
                 return await EngineSide.RunAsync(args[0], args[1..]);
             case "-h" or "--help" or "help":
@@ -134,6 +138,42 @@ public static class Program
             await File.WriteAllTextAsync(output, report.Markdown);
         }
 
+        return 0;
+    }
+
+    private static async Task<int> RuntimeModeAsync(string[] args)
+    {
+        var options = new RuntimeThroughput.Options(Command: "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["runtime", .. args]));
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--seconds" => options with { Seconds = value },
+                "--clients" => options with { Clients = value },
+                "--warmup" => options with { Warmup = value },
+                _ => throw new ArgumentException($"unknown runtime option '{args[i]}'"),
+            };
+        }
+
+        Console.WriteLine(await RuntimeThroughput.RunAsync(options, Console.Error));
+        return 0;
+    }
+
+    private static async Task<int> ColdModeAsync(string[] args)
+    {
+        var options = new ColdServer.Options(Command: "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["cold", .. args]));
+        if (args is ["--runs", var runs])
+        {
+            options = options with { Runs = int.Parse(runs, CultureInfo.InvariantCulture) };
+        }
+        else if (args.Length > 0)
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        Console.WriteLine(await ColdServer.RunAsync(options, Console.Error));
         return 0;
     }
 
