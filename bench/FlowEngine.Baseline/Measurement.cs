@@ -12,11 +12,17 @@ public sealed class Measurement
 {
     private readonly Stopwatch _wall = new();
     private TimeSpan _cpuAtStart;
+    private long _allocatedAtStart;
+    private TimeSpan _pauseAtStart;
+    private int _gen2AtStart;
 
     /// <summary>Starts the measured phase.</summary>
     public void Start()
     {
         _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        _allocatedAtStart = GC.GetTotalAllocatedBytes();
+        _pauseAtStart = GC.GetTotalPauseDuration();
+        _gen2AtStart = GC.CollectionCount(2);
         _wall.Restart();
     }
 
@@ -39,6 +45,9 @@ public sealed class Measurement
             ["cpu_ms"] = Math.Round(cpu.TotalMilliseconds, 1),
             ["peak_rss_mb"] = Math.Round(PeakRssMegabytes(), 1),
             ["setup_ms"] = Math.Round(setupMs, 1),
+            ["allocated_mb"] = Math.Round((GC.GetTotalAllocatedBytes() - _allocatedAtStart) / (1024.0 * 1024.0), 1),
+            ["gc_pause_ms"] = Math.Round((GC.GetTotalPauseDuration() - _pauseAtStart).TotalMilliseconds, 1),
+            ["gen2_collections"] = GC.CollectionCount(2) - _gen2AtStart,
         };
         foreach (var (key, value) in extra ?? [])
         {

@@ -44,12 +44,19 @@ public static class E2e
         /// <summary>Where the SQLite files go; a new temporary folder by default.</summary>
         public string? WorkFolder { get; init; }
 
+        /// <summary>Extra arguments for every engine-side child (e.g. <c>--records memory</c> to leave out step-record writes, for diagnosis).</summary>
+        public IReadOnlyList<string> EngineArgs { get; init; } = [];
+
         /// <summary>The command line shown in the table header.</summary>
         public string Command { get; init; } = "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- e2e";
     }
 
     /// <summary>One child run's figures.</summary>
-    public sealed record Sample(string Side, string Scenario, int Size, int Run, double WallMs, double CpuMs, double PeakRssMb, long Users, double ProcessMs, string Database);
+    public sealed record Sample(string Side, string Scenario, int Size, int Run, double WallMs, double CpuMs, double PeakRssMb, long Users, double ProcessMs, string Database)
+    {
+        /// <summary>Further figures of the JSON line (record_ms, steps, allocated_mb, gc_pause_ms, gen2_collections, …).</summary>
+        public IReadOnlyDictionary<string, double> Extra { get; init; } = new Dictionary<string, double>();
+    }
 
     /// <summary>Every sample, the users each download scenario's simulator had, and the Markdown report.</summary>
     public sealed record Report(IReadOnlyList<Sample> Samples, IReadOnlyDictionary<string, IReadOnlySet<string>> SimulatorUsers, string Markdown);
@@ -123,6 +130,11 @@ public static class E2e
                 var args = side == "engine"
                     ? new List<string> { $"engine-{kind}", "--vendor", vendor, "--url", url, "--db", db }
                     : [kind, "--vendor", vendor, "--url", url, "--db", db];
+                if (side == "engine")
+                {
+                    args.AddRange(options.EngineArgs);
+                }
+
                 var sample = Measure(side, name, size, run, args, token, db);
                 Check(sample, ids, side == "engine" ? EngineIds : BaselineIds);
                 progress.WriteLine(Line(sample));
@@ -151,6 +163,11 @@ public static class E2e
                 var args = side == "engine"
                     ? new List<string> { "engine-reclaim", "--url", simulator.BaseUrl, "--db", db, "--candidates", file }
                     : ["reclaim", "--url", simulator.BaseUrl, "--db", db, "--candidates", file];
+                if (side == "engine")
+                {
+                    args.AddRange(options.EngineArgs);
+                }
+
                 var sample = Measure(side, "pagerduty-reclaim", candidates, run, args, simulator.ApiToken, db);
                 var left = simulator.Users.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
                 if (sample.Users != candidates || chosen.Any(left.Contains))
@@ -186,7 +203,10 @@ public static class E2e
         using var line = JsonDocument.Parse(json);
         var root = line.RootElement;
         return new Sample(side, scenario, size, run, root.GetProperty("wall_ms").GetDouble(), root.GetProperty("cpu_ms").GetDouble(),
-            root.GetProperty("peak_rss_mb").GetDouble(), root.GetProperty("users").GetInt64(), result.ElapsedMs, db);
+            root.GetProperty("peak_rss_mb").GetDouble(), root.GetProperty("users").GetInt64(), result.ElapsedMs, db)
+        {
+            Extra = root.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToDictionary(p => p.Name, p => p.Value.GetDouble()),
+        };
     }
 
     /// <summary>External user ids of the engine's subscriptions in its SQLite file.</summary>
@@ -263,6 +283,23 @@ public static class E2e
 
         md.AppendLine();
         md.AppendLine("µs/user = median wall × 1000 / size (for reclaim: per candidate).");
+        md.AppendLine();
+        md.AppendLine("Where the engine's time goes (medians of the same runs): steps recorded, the wall time the runner waited on its execution store (step-record and checkpoint writes), allocation and GC pauses in the measured phase.");
+        md.AppendLine();
+        md.AppendLine("| scenario | size | steps recorded | waiting on step records (ms) | share of wall | allocated engine (MB) | allocated baseline (MB) | GC pause engine (ms) | gen2 GCs engine |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var group in samples.GroupBy(s => (s.Scenario, s.Size)))
+        {
+            var engine = group.Where(s => s.Side == "engine").ToList();
+            var baseline = group.Where(s => s.Side == "baseline").ToList();
+            double M(IEnumerable<Sample> list, string key) => MachineInfo.Median(list.Select(s => s.Extra.GetValueOrDefault(key)));
+            var wall = MachineInfo.Median(engine.Select(s => s.WallMs));
+            md.AppendLine(FormattableString.Invariant(
+                $"| {group.Key.Scenario} | {group.Key.Size:N0} | {M(engine, "steps"):N0} | {M(engine, "record_ms"):N0} | {M(engine, "record_ms") / wall:0%} | {M(engine, "allocated_mb"):N0} | {M(baseline, "allocated_mb"):N0} | {M(engine, "gc_pause_ms"):N0} | {M(engine, "gen2_collections"):0} |"));
+        }
+
+        md.AppendLine();
+        md.AppendLine("For reclaim, steps recorded is 0: the figure is per run of many subflow executions.");
         foreach (var note in notes)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");

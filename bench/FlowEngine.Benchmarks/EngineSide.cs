@@ -2,7 +2,10 @@ using System.Diagnostics;
 using FlowEngine.Baseline;
 using FlowEngine.Hosting;
 using FlowEngine.Integration.Connections;
+using FlowEngine.Persistence;
 using FlowEngine.Persistence.LicenseManagement;
+using FlowEngine.Runtime.Execution;
+using FlowEngine.Runtime.Records;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlowEngine.Benchmarks;
@@ -56,6 +59,12 @@ public static class EngineSide
             CredentialType = "api_token",
             Secrets = new Dictionary<string, string> { ["token"] = token },
         }, ct);
+        // --records ef (default: the CLI's store, timed) or memory (diagnosis: the same run without writing step records to SQLite).
+        var stored = await engine.Definitions.LoadAsync(engine.Reader, ct);
+        IExecutionStore records = values.GetValueOrDefault("--records", "ef") == "memory" ? new InMemoryExecutionStore() : engine.Executions;
+        var timed = new TimedExecutionStore(records);
+        var runner = new FlowRunner(engine.Handlers, stored, timed, TimeProvider.System);
+        license.RunnerSource = _ => Task.FromResult(runner);
         var profiles = license.Profiles;
         var profile = await profiles.CreateAsync(vendor, $"Bench {vendor}", cancellationToken: ct);
         var measurement = new Measurement();
@@ -72,7 +81,7 @@ public static class EngineSide
                     return Failed(outcome.Execution.Error);
                 }
 
-                line = measurement.Stop("engine", $"{vendor}-download", await CountAsync(engine, profile.Id), setup);
+                line = measurement.Stop("engine", $"{vendor}-download", await CountAsync(engine, profile.Id), setup, Recording(timed, outcome.Execution.StepCount));
                 break;
             }
 
@@ -85,6 +94,7 @@ public static class EngineSide
                 }
 
                 var setup = started.Elapsed.TotalMilliseconds;
+                timed = Reset(ref runner, engine, stored, records, license);
                 measurement.Start();
                 var outcome = await profiles.RefreshActivityAsync(profile.Id, ct);
                 if (!outcome.Succeeded)
@@ -92,7 +102,7 @@ public static class EngineSide
                     return Failed(outcome.Execution.Error);
                 }
 
-                line = measurement.Stop("engine", "pagerduty-activity", await CountAsync(engine, profile.Id), setup, new()
+                line = measurement.Stop("engine", "pagerduty-activity", await CountAsync(engine, profile.Id), setup, new(Recording(timed, outcome.Execution.StepCount))
                 {
                     ["updated"] = outcome.Outputs.GetValueOrDefault("updated") ?? 0L,
                     ["candidates"] = outcome.Outputs.GetValueOrDefault("candidates_created") ?? 0L,
@@ -111,6 +121,7 @@ public static class EngineSide
 
                 await CreateCandidatesAsync(engine, profile.Id, File.ReadAllLines(candidatesFile).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal));
                 var setup = started.Elapsed.TotalMilliseconds;
+                timed = Reset(ref runner, engine, stored, records, license);
                 measurement.Start();
                 var report = await license.Reclaim.RunAsync(profile.Id, ct);
                 if (report.StoppedBecause is { } stopped)
@@ -118,7 +129,7 @@ public static class EngineSide
                     return Failed(stopped);
                 }
 
-                line = measurement.Stop("engine", "pagerduty-reclaim", report.Reclaimed, setup, new() { ["failed"] = report.Failed.Count });
+                line = measurement.Stop("engine", "pagerduty-reclaim", report.Reclaimed, setup, new(Recording(timed, 0)) { ["failed"] = report.Failed.Count });
                 break;
             }
 
@@ -130,6 +141,23 @@ public static class EngineSide
         Console.WriteLine(line);
         return 0;
     }
+
+    /// <summary>A new timed store (so setup runs are not counted) and a runner over it.</summary>
+    private static TimedExecutionStore Reset(ref FlowRunner runner, Engine engine, StoredDefinitions stored, IExecutionStore records, LicenseParts license)
+    {
+        var timed = new TimedExecutionStore(records);
+        var fresh = new FlowRunner(engine.Handlers, stored, timed, TimeProvider.System);
+        runner = fresh;
+        license.RunnerSource = _ => Task.FromResult(fresh);
+        return timed;
+    }
+
+    private static Dictionary<string, object> Recording(TimedExecutionStore timed, int steps) => new()
+    {
+        ["record_ms"] = Math.Round(timed.WriteMs, 1),
+        ["record_flushes"] = timed.SlowWrites,
+        ["steps"] = steps,
+    };
 
     private static int Failed(string? error)
     {
