@@ -48,14 +48,83 @@ public static class SamStepTypes
         Properties = [new("profile", PropertyKind.Value, "The integration profile id.") { Required = true, ExpectedType = TypeSpec.String }],
     };
 
-    /// <summary>All three.</summary>
-    public static IReadOnlyList<StepTypeDescriptor> All { get; } = [ReplaceSubscriptions, UpdateActivity, CreateCandidates];
+    /// <summary><c>sam_stage_subscriptions: { profile, users }</c>.</summary>
+    public static readonly StepTypeDescriptor StageSubscriptions = new()
+    {
+        Keyword = "sam_stage_subscriptions",
+        Title = "Stage downloaded users",
+        Category = "License Management",
+        Description = "Keeps one page of downloaded users for this execution (stored, not in memory; a page staged again after a resume changes nothing); sam_commit_subscriptions applies them.",
+        Properties =
+        [
+            new("profile", PropertyKind.Value, "The integration profile id.") { Required = true, ExpectedType = TypeSpec.String },
+            new("users", PropertyKind.Value, "Users as { external_user_id, user_principal_name, display_name, external_created, last_activity, identifier }.") { Required = true, ExpectedType = TypeSpec.Array },
+        ],
+    };
+
+    /// <summary><c>sam_commit_subscriptions: { profile }</c>.</summary>
+    public static readonly StepTypeDescriptor CommitSubscriptions = new()
+    {
+        Keyword = "sam_commit_subscriptions",
+        Title = "Replace subscriptions with the staged users",
+        Category = "License Management",
+        Description = "Makes the profile's subscriptions exactly the users this execution staged (insert, update, remove) in one transaction; run it once, after the last page.",
+        Properties = [new("profile", PropertyKind.Value, "The integration profile id.") { Required = true, ExpectedType = TypeSpec.String }],
+    };
+
+    /// <summary>All of them.</summary>
+    public static IReadOnlyList<StepTypeDescriptor> All { get; } = [ReplaceSubscriptions, StageSubscriptions, CommitSubscriptions, UpdateActivity, CreateCandidates];
 
     /// <summary>Registers the handlers.</summary>
     public static StepHandlerRegistry Register(StepHandlerRegistry registry, SamStore store)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        return registry.Register(new ReplaceHandler(store)).Register(new ActivityHandler(store)).Register(new CandidatesHandler(store));
+        var staging = new SubscriptionStaging(store);
+        return registry.Register(new ReplaceHandler(store)).Register(new StageHandler(staging)).Register(new CommitHandler(staging))
+            .Register(new ActivityHandler(store)).Register(new CandidatesHandler(store));
+    }
+
+    private static List<DownloadedUser> Users(StepContext context) =>
+        (context.Evaluate("users") as IList ?? throw new StepFailedException("'users' must be a list", context.Step.Id, "input"))
+            .Cast<object?>().Select((u, i) => u is IDictionary<string, object?> map
+                ? new DownloadedUser(
+                    Text(map, "external_user_id") ?? throw new StepFailedException($"users[{i}] has no external_user_id", context.Step.Id, "input"),
+                    Text(map, "user_principal_name") ?? Text(map, "external_user_id")!,
+                    Text(map, "display_name"), Date(map, "external_created"), Date(map, "last_activity"), Text(map, "identifier"))
+                : throw new StepFailedException($"users[{i}] must be an object", context.Step.Id, "input")).ToList();
+
+    private sealed class StageHandler(SubscriptionStaging staging) : IStepHandler
+    {
+        public StepTypeDescriptor Descriptor => StageSubscriptions;
+
+        public async ValueTask<object?> ExecuteAsync(StepContext context)
+        {
+            var profile = Profile(context);
+            var users = Users(context);
+            context.RecordInputs(new Dictionary<string, object?> { ["profile"] = profile.ToString(), ["users"] = (long)users.Count });
+            var staged = await staging.StageAsync(context.ExecutionId, context.Attempt, profile, users, context.CancellationToken).ConfigureAwait(false);
+            return new Dictionary<string, object?> { ["staged"] = (long)staged };
+        }
+    }
+
+    private sealed class CommitHandler(SubscriptionStaging staging) : IStepHandler
+    {
+        public StepTypeDescriptor Descriptor => CommitSubscriptions;
+
+        public async ValueTask<object?> ExecuteAsync(StepContext context)
+        {
+            var profile = Profile(context);
+            context.RecordInputs(new Dictionary<string, object?> { ["profile"] = profile.ToString() });
+            try
+            {
+                var summary = await staging.CommitAsync(context.ExecutionId, profile, context.CancellationToken).ConfigureAwait(false);
+                return new Dictionary<string, object?> { ["added"] = (long)summary.Added, ["updated"] = (long)summary.Updated, ["removed"] = (long)summary.Removed, ["total"] = (long)summary.Total };
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new StepFailedException(ex.Message, context.Step.Id, "subscriptions");
+            }
+        }
     }
 
     private static Guid Profile(StepContext context) =>
@@ -73,13 +142,7 @@ public static class SamStepTypes
         public async ValueTask<object?> ExecuteAsync(StepContext context)
         {
             var profile = Profile(context);
-            var users = (context.Evaluate("users") as IList ?? throw new StepFailedException("'users' must be a list", context.Step.Id, "input"))
-                .Cast<object?>().Select((u, i) => u is IDictionary<string, object?> map
-                    ? new DownloadedUser(
-                        Text(map, "external_user_id") ?? throw new StepFailedException($"users[{i}] has no external_user_id", context.Step.Id, "input"),
-                        Text(map, "user_principal_name") ?? Text(map, "external_user_id")!,
-                        Text(map, "display_name"), Date(map, "external_created"), Date(map, "last_activity"), Text(map, "identifier"))
-                    : throw new StepFailedException($"users[{i}] must be an object", context.Step.Id, "input")).ToList();
+            var users = Users(context);
             context.RecordInputs(new Dictionary<string, object?> { ["profile"] = profile.ToString(), ["users"] = (long)users.Count });
             try
             {

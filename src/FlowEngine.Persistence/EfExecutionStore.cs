@@ -10,7 +10,7 @@ namespace FlowEngine.Persistence;
 /// <see cref="BatchSize"/> records, and before the execution's own row changes. A process that dies loses at most
 /// the records since the last batch; the checkpoint it resumes from is always written with the records before it.
 /// </remarks>
-public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
+public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecutionLeases
 {
     /// <summary>Step records kept before they are written.</summary>
     public const int BatchSize = 500;
@@ -23,10 +23,116 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
     private readonly HashSet<Guid> _checkpointed = [];
 
     /// <inheritdoc />
+    /// <exception cref="ExecutionConflictException">Another execution with the same concurrency key is running.</exception>
     public async Task CreateAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(execution);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        await WriteAsync(db => db.Executions.Add(Detached(execution)), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteAsync(db => db.Executions.Add(Detached(execution)), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException) when (execution.ConcurrencyKey is { } key)
+        {
+            await using var db = store.CreateContext();
+            var running = await db.Executions.AsNoTracking()
+                .Where(e => e.ConcurrencyKey == key && e.Status == ExecutionStatus.Running)
+                .Select(e => (Guid?)e.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            if (running is null)
+            {
+                throw;
+            }
+
+            throw new ExecutionConflictException(key, running.Value);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task SaveProgressAsync(ExecutionProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return FlushAsync(cancellationToken, async db =>
+        {
+            var existing = await db.Progress.FirstOrDefaultAsync(p => p.ExecutionId == progress.ExecutionId && p.StepPath == progress.StepPath, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                db.Progress.Add(new ExecutionProgress { ExecutionId = progress.ExecutionId, StepPath = progress.StepPath, StateJson = progress.StateJson, SavedAt = progress.SavedAt });
+            }
+            else
+            {
+                existing.StateJson = progress.StateJson;
+                existing.SavedAt = progress.SavedAt;
+            }
+        });
+    }
+
+    /// <inheritdoc />
+    public async Task<ExecutionProgress?> GetProgressAsync(Guid executionId, string stepPath, CancellationToken cancellationToken)
+    {
+        await using var db = store.CreateContext();
+        return await db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.ExecutionId == executionId && p.StepPath == stepPath, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> RenewAsync(Guid id, string node, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var db = store.CreateContext();
+            return await db.Executions.Where(e => e.Id == id && e.Node == node && e.Status == ExecutionStatus.Running)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.LeaseExpiresAt, until), cancellationToken).ConfigureAwait(false) == 1;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> OrphansAsync(DateTimeOffset now, string? restartedNode, int take, CancellationToken cancellationToken)
+    {
+        await using var db = store.CreateContext();
+        return await db.Executions.AsNoTracking()
+            .Where(e => e.Status == ExecutionStatus.Running && (e.LeaseExpiresAt == null || e.LeaseExpiresAt < now || (restartedNode != null && e.Node == restartedNode)))
+            .OrderBy(e => e.StartedAt).Select(e => e.Id).Take(take).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ClaimAsync(Guid id, string node, DateTimeOffset now, string? restartedNode, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One conditional write: of two nodes claiming at once, only one sees its row changed.
+            await using var db = store.CreateContext();
+            return await db.Executions
+                .Where(e => e.Id == id && e.Status == ExecutionStatus.Running && (e.LeaseExpiresAt == null || e.LeaseExpiresAt < now || (restartedNode != null && e.Node == restartedNode)))
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Node, node).SetProperty(e => e.LeaseExpiresAt, until).SetProperty(e => e.Attempt, e => e.Attempt + 1), cancellationToken)
+                .ConfigureAwait(false) == 1;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task MarkInterruptedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var db = store.CreateContext();
+            await db.StepRecords.Where(s => s.ExecutionId == id && s.Status == StepStatus.Running)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, StepStatus.Interrupted).SetProperty(s => s.EndedAt, at)
+                    .SetProperty(s => s.Error, "interrupted: the process running this execution stopped; the execution resumed from its last checkpoint"), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 
     /// <inheritdoc />
@@ -55,13 +161,15 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
     }
 
     /// <summary>Writes the step records and checkpoints kept so far, in one transaction.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken)
+    public Task FlushAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken, null);
+
+    private Task FlushAsync(CancellationToken cancellationToken, Func<FlowEngineDbContext, Task>? also)
     {
         List<StepRecord> steps;
         List<ExecutionCheckpoint> checkpoints;
         lock (_gate)
         {
-            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0)
+            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0 && also is null)
             {
                 return Task.CompletedTask;
             }
@@ -72,7 +180,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
             _pendingCheckpoints.Clear();
         }
 
-        return WriteAsync(db =>
+        return WriteAsync(async db =>
         {
             foreach (var step in steps)
             {
@@ -107,6 +215,11 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
                 {
                     db.Checkpoints.Update(checkpoint);
                 }
+            }
+
+            if (also is not null)
+            {
+                await also(db).ConfigureAwait(false);
             }
         }, cancellationToken);
     }
@@ -143,6 +256,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
             {
                 await db.StepRecords.Where(s => chunk.Contains(s.ExecutionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
                 await db.Checkpoints.Where(c => chunk.Contains(c.ExecutionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                await db.Progress.Where(c => chunk.Contains(c.ExecutionId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
                 await db.Executions.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -222,5 +336,10 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore
         StartedAt = e.StartedAt,
         EndedAt = e.EndedAt,
         StepCount = e.StepCount,
+        AliasOverridesJson = e.AliasOverridesJson,
+        Node = e.Node,
+        LeaseExpiresAt = e.LeaseExpiresAt,
+        Attempt = e.Attempt,
+        ConcurrencyKey = e.ConcurrencyKey,
     };
 }

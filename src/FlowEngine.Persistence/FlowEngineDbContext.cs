@@ -56,6 +56,18 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
     /// <summary>Latest checkpoint per execution.</summary>
     public DbSet<ExecutionCheckpoint> Checkpoints => Set<ExecutionCheckpoint>();
 
+    /// <summary>How far long steps (paged reads) of running executions got.</summary>
+    public DbSet<ExecutionProgress> Progress => Set<ExecutionProgress>();
+
+    /// <summary>Writes to vendors and their outcomes.</summary>
+    public DbSet<IdempotencyRecordEntity> IdempotencyRecords => Set<IdempotencyRecordEntity>();
+
+    /// <summary>Named locks with an expiry.</summary>
+    public DbSet<RunLockEntity> RunLocks => Set<RunLockEntity>();
+
+    /// <summary>Users read by downloads still running.</summary>
+    public DbSet<StagedSubscriptionEntity> StagedSubscriptions => Set<StagedSubscriptionEntity>();
+
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -83,6 +95,10 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
             e.Ignore(x => x.Steps);
             e.HasIndex(x => new { x.DefinitionId, x.StartedAt });
             e.HasIndex(x => x.StartedAt);
+            e.HasIndex(x => new { x.Status, x.LeaseExpiresAt });
+            e.Property(x => x.Node).HasMaxLength(200);
+            e.Property(x => x.ConcurrencyKey).HasMaxLength(200);
+            e.HasIndex(x => x.ConcurrencyKey).IsUnique().HasFilter("\"Status\" = 'Running'");
         });
 
         modelBuilder.Entity<StepRecord>(e =>
@@ -153,6 +169,36 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
             e.ToTable("execution_checkpoints");
             e.HasKey(x => x.ExecutionId);
             e.HasOne<ExecutionRecord>().WithOne().HasForeignKey<ExecutionCheckpoint>(x => x.ExecutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ExecutionProgress>(e =>
+        {
+            e.ToTable("execution_progress");
+            e.HasKey(x => new { x.ExecutionId, x.StepPath });
+            e.HasOne<ExecutionRecord>().WithMany().HasForeignKey(x => x.ExecutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<IdempotencyRecordEntity>(e =>
+        {
+            e.ToTable("idempotency_records");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(200);
+            e.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Node).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<RunLockEntity>(e =>
+        {
+            e.ToTable("run_locks");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Holder).HasMaxLength(300);
+        });
+
+        modelBuilder.Entity<StagedSubscriptionEntity>(e =>
+        {
+            e.ToTable("sam_staged_subscriptions");
+            e.HasKey(x => new { x.ExecutionId, x.ExternalUserId });
         });
     }
 

@@ -76,7 +76,41 @@ public static class BuiltInStepTypes
             new("version", PropertyKind.Value, "A pinned version.") { ExpectedType = TypeSpec.Integer },
             new("with", PropertyKind.Value, "Inputs of the callee, by name.") { ExpectedType = TypeSpec.Object },
             new("connections", PropertyKind.Value, "Alias overrides for the callee and everything it runs: { parent_alias: child_alias }.") { ExpectedType = TypeSpec.Object },
+            new("as", PropertyKind.Name, "With do: name of each batch the callee emits (default: batch).") { DefaultName = "batch" },
+            new("do", PropertyKind.Steps, "A data stream: steps run for each batch of items the callee emits (its emit steps), as they arrive; the items are not kept."),
         ],
+        Locals = [new("do", FromProperty: "as")],
+    };
+
+    /// <summary><c>emit: items, to: output</c>.</summary>
+    public static readonly StepTypeDescriptor Emit = new()
+    {
+        Keyword = "emit",
+        Title = "Emit items",
+        Description = "Data stream: hands a batch of items to the caller's do block as they arrive; when the caller has no do block, appends them to the output named in 'to'.",
+        Primary = "emit",
+        Properties =
+        [
+            new("emit", PropertyKind.Value, "The items (an array).") { Required = true, ExpectedType = TypeSpec.Array },
+            new("to", PropertyKind.Name, "The array output the items are collected in when the caller does not stream them."),
+        ],
+    };
+
+    /// <summary><c>transform: items, value: { … }, where: cond</c>.</summary>
+    public static readonly StepTypeDescriptor Transform = new()
+    {
+        Keyword = "transform",
+        Title = "Transform list",
+        Description = "Maps each item of an array (as 'item', position 'index') to a new value, keeping those where 'where' holds; outputs items and count.",
+        Primary = "transform",
+        Properties =
+        [
+            new("transform", PropertyKind.Value, "The array to transform.") { Required = true, ExpectedType = TypeSpec.Array },
+            new("value", PropertyKind.Value, "The new value of each item, with 'item' and 'index'.") { Required = true },
+            new("where", PropertyKind.Value, "Keep only items for which this holds."),
+        ],
+        StepLocals = ["item", "index"],
+        Result = TypeSpec.Object,
     };
 
     /// <summary><c>try: [...], on_error: [...]</c>.</summary>
@@ -133,5 +167,5 @@ public static class BuiltInStepTypes
     };
 
     /// <summary>All built-ins.</summary>
-    public static IReadOnlyList<StepTypeDescriptor> All { get; } = [Set, Append, If, ForEach, Call, Try, Fail, Log, Outputs];
+    public static IReadOnlyList<StepTypeDescriptor> All { get; } = [Set, Append, If, ForEach, Call, Try, Fail, Log, Outputs, Emit, Transform];
 }

@@ -325,6 +325,9 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
             return lookup.Find(id, version);
         }
 
+        private static bool Emits(IReadOnlyList<StepDefinition> steps) =>
+            steps.Any(s => s.Type == BuiltInStepTypes.Emit.Keyword || s.Blocks().Any(b => Emits(b.Steps)));
+
         private void CheckCall(StepDefinition step, Dictionary<string, TypeSpec> locals)
         {
             var (id, version) = ParseTarget(step);
@@ -357,6 +360,11 @@ public sealed class DefinitionValidator(StepTypeCatalog stepTypes)
             {
                 Error(Codes.InvalidValue, span, step.Id, $"'{id}' is a flow, which is started by triggers; only actions and subflows can be called");
                 return;
+            }
+
+            if (step.Properties.ContainsKey("do") && !Emits(callee.Steps))
+            {
+                Error(Codes.InvalidValue, span, step.Id, $"'{id}' does not stream (it has no emit step), so a do block would never run; remove 'do' and 'as' and use steps.{step.Id}.outputs");
             }
 
             var given = step.Value("with") as MapValue;

@@ -172,6 +172,24 @@ internal static class VendorStep
         var seenCursors = new HashSet<string>(StringComparer.Ordinal);
         long count = 0, pages = 0, retries = 0;
 
+        // Streamed pages are handled by the do block as they come, so a resumed execution continues at the page it
+        // was on; collected pages live only in memory and are read again.
+        if (collected is null && await context.LoadProgressAsync().ConfigureAwait(false) is { } saved)
+        {
+            pages = saved.GetValueOrDefault("pages") as long? ?? 0;
+            count = saved.GetValueOrDefault("count") as long? ?? 0;
+            if (Values.IsTruthy(saved.GetValueOrDefault("done")))
+            {
+                return new Dictionary<string, object?> { ["pages"] = pages, ["count"] = count, ["resumed"] = true };
+            }
+
+            state = state with { Offset = saved.GetValueOrDefault("offset") as long? ?? 0, Cursor = saved.GetValueOrDefault("cursor") as string };
+            if (state.Cursor is not null)
+            {
+                seenCursors.Add(state.Cursor);
+            }
+        }
+
         while (true)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
@@ -205,6 +223,7 @@ internal static class VendorStep
                 var more = Values.IsTruthy(Path(response.Body, paging.GetValueOrDefault("more") as string ?? "more"));
                 if (!more || items.Count == 0)
                 {
+                    await SaveProgressAsync(context, collected, state, pages, count, done: true).ConfigureAwait(false);
                     break;
                 }
 
@@ -225,6 +244,7 @@ internal static class VendorStep
                 var hasNext = paging.GetValueOrDefault("has_next") is string hasNextPath ? Values.IsTruthy(Path(response.Body, hasNextPath)) : cursor is { Length: > 0 };
                 if (!hasNext || string.IsNullOrEmpty(cursor))
                 {
+                    await SaveProgressAsync(context, collected, state, pages, count, done: true).ConfigureAwait(false);
                     break;
                 }
 
@@ -235,6 +255,8 @@ internal static class VendorStep
 
                 state = state with { Cursor = cursor };
             }
+
+            await SaveProgressAsync(context, collected, state, pages, count, done: false).ConfigureAwait(false);
         }
 
         context.Record.RetryCount = (int)retries;
@@ -246,6 +268,18 @@ internal static class VendorStep
 
         return outputs;
     }
+
+    private static Task SaveProgressAsync(StepContext context, List<object?>? collected, PageState next, long pages, long count, bool done) =>
+        collected is not null
+            ? Task.CompletedTask
+            : context.SaveProgressAsync(new Dictionary<string, object?>
+            {
+                ["offset"] = next.Offset,
+                ["cursor"] = next.Cursor,
+                ["pages"] = pages,
+                ["count"] = count,
+                ["done"] = done,
+            });
 
     /// <summary>Where paging is: the offset and limit for offset paging, the cursor for cursor paging.</summary>
     public sealed record PageState(long Offset, long Limit, string? Cursor);

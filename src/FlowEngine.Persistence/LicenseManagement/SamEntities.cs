@@ -263,3 +263,36 @@ public sealed class ReconciliationResultEntity
 
     public decimal RealisedSavings { get; set; }
 }
+
+/// <summary>
+/// A user read by a download that has not finished yet: pages land here as they arrive (so a download never holds
+/// every user in memory, and a resumed one keeps the pages it had), and the profile's subscriptions are replaced from
+/// here in one transaction when the last page was read. Rows of one execution are deleted when it ends.
+/// </summary>
+public sealed class StagedSubscriptionEntity
+{
+    public Guid ExecutionId { get; set; }
+
+    public required string ExternalUserId { get; set; }
+
+    public Guid ProfileId { get; set; }
+
+    /// <summary>The id the subscription gets when it is new.</summary>
+    public Guid NewId { get; set; }
+
+    public required string UserPrincipalName { get; set; }
+
+    public string? DisplayName { get; set; }
+
+    public DateTimeOffset? LastActivity { get; set; }
+
+    public DateTimeOffset? ExternalCreated { get; set; }
+
+    public string? Identifier { get; set; }
+
+    /// <summary>The attempt of the execution that staged it (a resumed execution may stage a page again).</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>How often one attempt received this user again: above 0, the vendor repeated users across pages.</summary>
+    public int Repeated { get; set; }
+}

@@ -146,6 +146,41 @@ namespace FlowEngine.Persistence.Migrations
                     b.ToTable("definition_versions", (string)null);
                 });
 
+            modelBuilder.Entity("FlowEngine.Persistence.IdempotencyRecordEntity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ExecutionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("idempotency_records", (string)null);
+                });
+
             modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.CandidateHistoryEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -484,6 +519,47 @@ namespace FlowEngine.Persistence.Migrations
                     b.ToTable("sam_software_models", (string)null);
                 });
 
+            modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.StagedSubscriptionEntity", b =>
+                {
+                    b.Property<Guid>("ExecutionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DisplayName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExternalCreated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Identifier")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastActivity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("NewId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Repeated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserPrincipalName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ExecutionId", "ExternalUserId");
+
+                    b.ToTable("sam_staged_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.SubscriptionEntity", b =>
                 {
                     b.Property<Guid>("Id")
@@ -530,6 +606,28 @@ namespace FlowEngine.Persistence.Migrations
                     b.ToTable("sam_subscriptions", (string)null);
                 });
 
+            modelBuilder.Entity("FlowEngine.Persistence.RunLockEntity", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("run_locks", (string)null);
+                });
+
             modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionCheckpoint", b =>
                 {
                     b.Property<Guid>("ExecutionId")
@@ -556,10 +654,40 @@ namespace FlowEngine.Persistence.Migrations
                     b.ToTable("execution_checkpoints", (string)null);
                 });
 
+            modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionProgress", b =>
+                {
+                    b.Property<Guid>("ExecutionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StepPath")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StateJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ExecutionId", "StepPath");
+
+                    b.ToTable("execution_progress", (string)null);
+                });
+
             modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionRecord", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AliasOverridesJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConcurrencyKey")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DefinitionHash")
@@ -581,6 +709,13 @@ namespace FlowEngine.Persistence.Migrations
 
                     b.Property<string>("InputsJson")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OutputsJson")
@@ -606,9 +741,15 @@ namespace FlowEngine.Persistence.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConcurrencyKey")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Running'");
+
                     b.HasIndex("StartedAt");
 
                     b.HasIndex("DefinitionId", "StartedAt");
+
+                    b.HasIndex("Status", "LeaseExpiresAt");
 
                     b.ToTable("executions", (string)null);
                 });
@@ -676,6 +817,15 @@ namespace FlowEngine.Persistence.Migrations
                     b.HasOne("FlowEngine.Runtime.Records.ExecutionRecord", null)
                         .WithOne()
                         .HasForeignKey("FlowEngine.Runtime.Records.ExecutionCheckpoint", "ExecutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("FlowEngine.Runtime.Records.ExecutionProgress", b =>
+                {
+                    b.HasOne("FlowEngine.Runtime.Records.ExecutionRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ExecutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -36,11 +36,13 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
     /// Runs a definition to its end and returns the result. Failures and cancellation are recorded on the
     /// execution, not thrown; only a bad argument (or the caller's own cancellation) throws.
     /// </summary>
+    /// <exception cref="ExecutionConflictException">An execution with the same <see cref="RunOptions.ConcurrencyKey"/> is running.</exception>
     public async Task<ExecutionResult> RunAsync(Definition definition, IReadOnlyDictionary<string, object?> inputs, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= new RunOptions();
+        var node = options.Node ?? NodeIdentity.Current;
         var record = new ExecutionRecord
         {
             Id = options.ExecutionId ?? Guid.CreateVersion7(Time.GetUtcNow()),
@@ -50,15 +52,13 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             Status = ExecutionStatus.Running,
             TriggeredBy = options.TriggeredBy,
             StartedAt = Time.GetUtcNow(),
+            Node = node,
+            LeaseExpiresAt = LeaseClock.GetUtcNow() + options.LeaseDuration,
+            ConcurrencyKey = options.ConcurrencyKey,
+            AliasOverridesJson = options.AliasOverrides.Count == 0 ? null : Values.ToJson(options.AliasOverrides.ToDictionary(o => o.Key, o => (object?)o.Value)),
         };
 
-        using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit, Time) : null;
-        using var linked = timeout is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
-            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var run = new RunState(record, this, options, linked.Token);
-
-        Frame? frame = null;
+        var redactor = new Redactor();
         Dictionary<string, object?>? given = null;
         try
         {
@@ -66,17 +66,17 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
         catch (StepFailedException ex)
         {
-            record.InputsJson = run.Redactor.Json(inputs.ToDictionary(
+            record.InputsJson = redactor.Json(inputs.ToDictionary(
                 i => i.Key,
                 i => definition.Inputs.Any(d => d.Name == i.Key && d.Type.Name == "secret") ? SecretValue.Mask : i.Value));
             record.Status = ExecutionStatus.Failed;
-            record.Error = run.Redactor.Scrub(ex.Message);
+            record.Error = redactor.Scrub(ex.Message);
         }
 
         if (given is not null)
         {
-            run.Redactor.Remember(given);
-            record.InputsJson = run.Redactor.Json(given);
+            redactor.Remember(given);
+            record.InputsJson = redactor.Json(given);
         }
 
         await Store.CreateAsync(record, CancellationToken.None).ConfigureAwait(false);
@@ -87,11 +87,140 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             return new ExecutionResult(record, new Dictionary<string, object?>());
         }
 
-        frame = new Frame(definition, given, run, "");
+        return await RunFromAsync(record, definition, given, options with { Node = node }, 0, 0, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Continues an execution that was interrupted (its process died) from its last checkpoint: the same definition
+    /// version, inputs and alias overrides; variables and outputs from the checkpoint, results of the steps before it
+    /// from their records. Steps that keep progress (paged reads) continue where they were. The caller must hold the
+    /// execution's lease (<see cref="IExecutionLeases.ClaimAsync"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The execution is unknown or not running.</exception>
+    public async Task<ExecutionResult> ResumeAsync(Guid executionId, RunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var record = await Store.GetAsync(executionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"no execution {executionId}");
+        if (record.Status != ExecutionStatus.Running)
+        {
+            throw new InvalidOperationException($"execution {executionId} is {record.Status.ToString().ToLowerInvariant()}; only a running execution can be resumed");
+        }
+
+        var steps = record.Steps;
+        record.Steps = [];
+        var node = options?.Node ?? record.Node ?? NodeIdentity.Current;
+        options = (options ?? new RunOptions()) with
+        {
+            ExecutionId = record.Id,
+            TriggeredBy = record.TriggeredBy,
+            Node = node,
+            ConcurrencyKey = record.ConcurrencyKey,
+            AliasOverrides = record.AliasOverridesJson is { } json && Values.ParseJson(json) is Dictionary<string, object?> overrides
+                ? overrides.ToDictionary(o => o.Key, o => Values.ToText(o.Value), StringComparer.Ordinal)
+                : new Dictionary<string, string>(),
+        };
+
+        if (Leases is not null)
+        {
+            await Leases.MarkInterruptedAsync(record.Id, Time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var definition = Definitions.Find(record.DefinitionId, record.Version);
+        string? problem = definition is null
+            ? $"cannot resume: version {record.Version} of '{record.DefinitionId}' is not loaded any more"
+            : definition.Hash != record.DefinitionHash
+                ? $"cannot resume: version {record.Version} of '{record.DefinitionId}' changed since the execution started"
+                : null;
+        Dictionary<string, object?>? given = null;
+        if (problem is null)
+        {
+            var stored = Values.ParseJson(record.InputsJson) as Dictionary<string, object?> ?? [];
+            var secret = definition!.Inputs.FirstOrDefault(i => i.Type.Name == "secret" && stored.ContainsKey(i.Name));
+            if (secret is not null)
+            {
+                problem = $"cannot resume: input '{secret.Name}' is a secret and secrets are not stored; start the execution again";
+            }
+            else
+            {
+                try
+                {
+                    given = Coercion.Inputs(definition, stored);
+                }
+                catch (StepFailedException ex)
+                {
+                    problem = $"cannot resume: {ex.Message}";
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            record.Status = ExecutionStatus.Failed;
+            record.Error = problem;
+            record.EndedAt = Time.GetUtcNow();
+            await Store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
+            return new ExecutionResult(record, new Dictionary<string, object?>());
+        }
+
+        var checkpoint = await Store.GetCheckpointAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        var lastSequence = Math.Max(checkpoint?.LastSequence ?? 0, steps.Count == 0 ? 0 : steps.Max(s => s.Sequence));
+        void Restore(Frame frame)
+        {
+            if (checkpoint is null)
+            {
+                return;
+            }
+
+            if (Values.ParseJson(checkpoint.StateJson) is Dictionary<string, object?> state)
+            {
+                foreach (var (name, value) in state.GetValueOrDefault("vars") as Dictionary<string, object?> ?? [])
+                {
+                    frame.Vars[name] = value;
+                }
+
+                foreach (var (name, value) in state.GetValueOrDefault("outputs") as Dictionary<string, object?> ?? [])
+                {
+                    frame.Outputs[name] = value;
+                }
+            }
+
+            var done = definition!.Steps.Take(checkpoint.NextStepIndex).Where(s => !s.GeneratedId).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var step in steps.Where(s => s.ParentSequence is null && s.Status == StepStatus.Completed && done.Contains(s.StepId)))
+            {
+                frame.Steps[step.StepId] = new Dictionary<string, object?>(2, StringComparer.Ordinal)
+                {
+                    ["outputs"] = (step.OutputsJson is null ? null : Values.ParseJson(step.OutputsJson)) ?? new Dictionary<string, object?>(),
+                    ["status"] = "completed",
+                };
+            }
+        }
+
+        return await RunFromAsync(record, definition!, given!, options, checkpoint?.NextStepIndex ?? 0, lastSequence, Restore, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The clock leases are measured with: real time, whatever clock the flows see.</summary>
+    public TimeProvider LeaseClock { get; init; } = TimeProvider.System;
+
+    private IExecutionLeases? Leases => Store as IExecutionLeases;
+
+    private async Task<ExecutionResult> RunFromAsync(ExecutionRecord record, Definition definition, Dictionary<string, object?> given, RunOptions options, int startIndex, int lastSequence, Action<Frame>? restore, CancellationToken cancellationToken)
+    {
+        using var timeout = options.Timeout is { } limit ? new CancellationTokenSource(limit, Time) : null;
+        using var leaseLost = new CancellationTokenSource();
+        using var linked = timeout is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, leaseLost.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token, leaseLost.Token);
+        var run = new RunState(record, this, options, linked.Token, lastSequence);
+        run.Redactor.Remember(given);
+        using var stopRenewing = new CancellationTokenSource();
+        var renewing = Leases is null ? Task.CompletedTask : RenewLeaseAsync(record.Id, options, leaseLost, stopRenewing.Token);
+
+        var frame = new Frame(definition, given, run, "");
+        restore?.Invoke(frame);
         try
         {
             var scope = new Scope(frame);
-            for (var i = 0; i < definition.Steps.Count; i++)
+            for (var i = startIndex; i < definition.Steps.Count; i++)
             {
                 await RunStepAsync(definition.Steps[i], scope, null, "", 0, null, checkpointIndex: i + 1).ConfigureAwait(false);
             }
@@ -101,9 +230,11 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
             record.Status = ExecutionStatus.Cancelled;
-            record.Error = timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested
-                ? $"timed out after {options.Timeout}"
-                : "cancelled";
+            record.Error = leaseLost.IsCancellationRequested
+                ? "stopped: another node took over this execution (its lease was not renewed in time)"
+                : timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested
+                    ? $"timed out after {options.Timeout}"
+                    : "cancelled";
         }
         catch (StepFailedException ex)
         {
@@ -112,12 +243,45 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             record.ErrorStepId = ex.StepId;
         }
 
+        await stopRenewing.CancelAsync().ConfigureAwait(false);
+        await renewing.ConfigureAwait(false);
         var outputs = Ordered(definition, frame.Outputs);
         record.OutputsJson = run.Redactor.Json(outputs);
         record.StepCount = run.LastSequence;
         record.EndedAt = Time.GetUtcNow();
-        await Store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
+        record.LeaseExpiresAt = null;
+        if (!leaseLost.IsCancellationRequested)
+        {
+            // A node that lost the lease leaves the record to the node that took over.
+            await Store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+
         return new ExecutionResult(record, outputs);
+    }
+
+    private async Task RenewLeaseAsync(Guid id, RunOptions options, CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        var every = options.LeaseDuration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(every, LeaseClock, stop).ConfigureAwait(false);
+                if (!await Leases!.RenewAsync(id, options.Node!, LeaseClock.GetUtcNow() + options.LeaseDuration, stop).ConfigureAwait(false))
+                {
+                    await leaseLost.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A store that cannot be reached now may be back before the lease ends; the next round tries again.
+            }
+        }
     }
 
     internal async ValueTask RunBlockAsync(IReadOnlyList<StepDefinition> steps, Scope scope, int? parent, string path, int depth, int? iteration)
@@ -128,12 +292,12 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
     }
 
-    internal async ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, Frame caller, IReadOnlyDictionary<string, string>? overrides, int parent, string path, int depth, string stepId)
+    internal async ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, Frame caller, IReadOnlyDictionary<string, string>? overrides, int parent, string path, int depth, string stepId, EmitTarget? emitTarget = null)
     {
         var run = caller.Run;
         var given = Coercion.Inputs(callee, inputs, stepId);
         run.Redactor.Remember(given);
-        var frame = new Frame(callee, given, run, path + "/", caller, overrides);
+        var frame = new Frame(callee, given, run, path + "/", caller, overrides) { EmitTarget = emitTarget };
         await RunBlockAsync(callee.Steps, new Scope(frame), parent, path, depth, null).ConfigureAwait(false);
         return Ordered(callee, frame.Outputs);
     }

@@ -70,6 +70,9 @@ public sealed class Frame
     internal RunState Run { get; }
 
     internal string PathPrefix { get; }
+
+    /// <summary>The caller's block that <c>emit</c> steps of this frame run (a data stream), or null.</summary>
+    internal Steps.EmitTarget? EmitTarget { get; init; }
 }
 
 /// <summary>What a pill can see: the frame's roots plus the loop variables and caught errors in scope.</summary>

@@ -17,6 +17,37 @@ public sealed record RunOptions
 
     /// <summary>A fixed execution id, when the caller needs to know it up front.</summary>
     public Guid? ExecutionId { get; init; }
+
+    /// <summary>Work that must not run twice at once (e.g. <c>download:&lt;profile&gt;</c>); a second start fails with <see cref="Records.ExecutionConflictException"/>.</summary>
+    public string? ConcurrencyKey { get; init; }
+
+    /// <summary>The node running it (holds its lease); default <see cref="NodeIdentity.Current"/>.</summary>
+    public string? Node { get; init; }
+
+    /// <summary>How long a lease lasts without renewal (renewed every third of it while the execution runs). Default 30 s.</summary>
+    public TimeSpan LeaseDuration { get; init; } = NodeIdentity.DefaultLease;
+
+    /// <summary>Most steps one execution may run (every step, loops and calls included); more fails the execution. Default 1,000,000.</summary>
+    public int MaxSteps { get; init; } = 1_000_000;
+}
+
+/// <summary>Who this process is among the nodes sharing a store.</summary>
+public static class NodeIdentity
+{
+    /// <summary>
+    /// FLOWENGINE_NODE when set (a stable name lets a restarted node take back its own executions at once), else
+    /// machine name and process id.
+    /// </summary>
+    public static string Current { get; } = Environment.GetEnvironmentVariable("FLOWENGINE_NODE") is { Length: > 0 } name
+        ? name
+        : $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    /// <summary>True when <see cref="Current"/> is a configured, stable name.</summary>
+    public static bool IsStable { get; } = Environment.GetEnvironmentVariable("FLOWENGINE_NODE") is { Length: > 0 };
+
+    /// <summary>FLOWENGINE_LEASE_SECONDS, default 30.</summary>
+    public static TimeSpan DefaultLease { get; } = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("FLOWENGINE_LEASE_SECONDS"), out var seconds) && seconds > 0 ? seconds : 30);
 }
 
 /// <summary>Receives step events while an execution runs.</summary>

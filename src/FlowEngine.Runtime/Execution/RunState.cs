@@ -4,9 +4,10 @@ using FlowEngine.Runtime.Records;
 namespace FlowEngine.Runtime.Execution;
 
 /// <summary>What every frame of one execution shares: the record, the store, the clock, cancellation and secrets.</summary>
-internal sealed class RunState(ExecutionRecord record, FlowRunner runner, RunOptions options, CancellationToken cancellation)
+internal sealed class RunState(ExecutionRecord record, FlowRunner runner, RunOptions options, CancellationToken cancellation, int firstSequence = 0)
 {
-    private int _sequence;
+    private readonly int _firstSequence = firstSequence;
+    private int _sequence = firstSequence;
 
     public ExecutionRecord Record { get; } = record;
 
@@ -26,7 +27,16 @@ internal sealed class RunState(ExecutionRecord record, FlowRunner runner, RunOpt
         ["started_at"] = record.StartedAt,
     };
 
-    public int NextSequence() => Interlocked.Increment(ref _sequence);
+    public int NextSequence()
+    {
+        var next = Interlocked.Increment(ref _sequence);
+        if (next - _firstSequence > Options.MaxSteps)
+        {
+            throw new StepFailedException($"the execution ran more than {Options.MaxSteps} steps (its step budget); look for a loop that does not end, or start it with a larger budget", null, "budget");
+        }
+
+        return next;
+    }
 
     public int LastSequence => Volatile.Read(ref _sequence);
 

@@ -33,6 +33,9 @@ public enum StepStatus
 
     /// <summary>Stopped because the execution was cancelled.</summary>
     Cancelled,
+
+    /// <summary>Was running when the process running it stopped; the execution resumed from its last checkpoint.</summary>
+    Interrupted,
 }
 
 /// <summary>
@@ -79,6 +82,24 @@ public sealed class ExecutionRecord
 
     /// <summary>Steps recorded so far.</summary>
     public int StepCount { get; set; }
+
+    /// <summary>Alias overrides the execution was started with (an integration profile's child alias), as JSON, so a resume uses the same accounts.</summary>
+    public string? AliasOverridesJson { get; set; }
+
+    /// <summary>The node that runs it now (holds its lease), while it runs.</summary>
+    public string? Node { get; set; }
+
+    /// <summary>Until when <see cref="Node"/> holds it; a running execution whose lease ran out is resumed by another node.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    /// <summary>
+    /// Work that must not run twice at once (e.g. <c>download:&lt;profile id&gt;</c>): at most one running execution per key,
+    /// enforced by a unique index, so two nodes cannot both start it.
+    /// </summary>
+    public string? ConcurrencyKey { get; set; }
+
+    /// <summary>How many times it was started: 1, plus one per resume after an interruption.</summary>
+    public int Attempt { get; set; } = 1;
 
     /// <summary>Step records, when loaded with them.</summary>
     public List<StepRecord> Steps { get; set; } = [];

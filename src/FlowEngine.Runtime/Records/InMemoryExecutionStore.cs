@@ -8,6 +8,7 @@ public sealed class InMemoryExecutionStore : IExecutionStore
     private readonly ConcurrentDictionary<Guid, ExecutionRecord> _executions = new();
     private readonly ConcurrentDictionary<Guid, ExecutionCheckpoint> _checkpoints = new();
     private readonly ConcurrentDictionary<Guid, Dictionary<int, int>> _positions = new();
+    private readonly ConcurrentDictionary<(Guid, string), ExecutionProgress> _progress = new();
 
     /// <inheritdoc />
     public Task CreateAsync(ExecutionRecord execution, CancellationToken cancellationToken)
@@ -58,4 +59,16 @@ public sealed class InMemoryExecutionStore : IExecutionStore
     /// <inheritdoc />
     public Task<ExecutionCheckpoint?> GetCheckpointAsync(Guid id, CancellationToken cancellationToken) =>
         Task.FromResult(_checkpoints.GetValueOrDefault(id));
+
+    /// <inheritdoc />
+    public Task SaveProgressAsync(ExecutionProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        _progress[(progress.ExecutionId, progress.StepPath)] = progress;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<ExecutionProgress?> GetProgressAsync(Guid executionId, string stepPath, CancellationToken cancellationToken) =>
+        Task.FromResult(_progress.GetValueOrDefault((executionId, stepPath)));
 }

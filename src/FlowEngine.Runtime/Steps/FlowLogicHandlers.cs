@@ -163,7 +163,92 @@ internal sealed class CallHandler : IStepHandler
         }
 
         context.RecordInputs(recorded);
-        return await context.CallAsync(callee, inputs, overrides).ConfigureAwait(false);
+        var block = context.Step.Block("do");
+        if (block.Count == 0)
+        {
+            return await context.CallAsync(callee, inputs, overrides).ConfigureAwait(false);
+        }
+
+        var outputs = await context.CallStreamingAsync(callee, inputs, overrides, block, context.Step.NameOf("as") ?? "batch").ConfigureAwait(false);
+        return outputs;
+    }
+}
+
+/// <summary>The block of a streaming <c>call</c>, which the callee's <c>emit</c> steps run, one batch at a time.</summary>
+internal sealed class EmitTarget(StepContext caller, IReadOnlyList<StepDefinition> block, string name)
+{
+    private int _batches;
+
+    public ValueTask RunAsync(object? items)
+    {
+        var index = Interlocked.Increment(ref _batches) - 1;
+        return caller.RunBlockAsync(block, $"[{index}]", [(name, items)], index);
+    }
+}
+
+/// <summary><c>emit</c>: a data stream's batch, to the caller's block or into an output.</summary>
+internal sealed class EmitHandler : IStepHandler
+{
+    public StepTypeDescriptor Descriptor => BuiltInStepTypes.Emit;
+
+    public async ValueTask<object?> ExecuteAsync(StepContext context)
+    {
+        var step = context.Step;
+        IList items = context.Evaluate("emit") switch
+        {
+            null => Array.Empty<object?>(),
+            IList list => list,
+            var other => throw new StepFailedException($"emit needs an array, but this is {Values.TypeName(other)}", step.Id, "type"),
+        };
+        if (context.EmitTarget is { } target)
+        {
+            await target.RunAsync(items).ConfigureAwait(false);
+            return new Dictionary<string, object?> { ["count"] = (long)items.Count, ["streamed"] = true };
+        }
+
+        var output = step.NameOf("to") ?? throw new StepFailedException(
+            $"'{context.Frame.Definition.Id}' streams its items: call it with a do block (and 'as'), or give this emit step 'to: <output>' to collect them", step.Id, "stream");
+        var collected = context.Frame.Outputs.GetOrAdd(output, _ => new OwnedList()) as List<object?>
+            ?? throw new StepFailedException($"output '{output}' is not a list", step.Id, "type");
+        lock (collected)
+        {
+            collected.AddRange(items.Cast<object?>());
+        }
+
+        return new Dictionary<string, object?> { ["count"] = (long)items.Count, ["streamed"] = false };
+    }
+}
+
+/// <summary><c>transform</c>: maps (and filters) a list, item by item.</summary>
+internal sealed class TransformHandler : IStepHandler
+{
+    public StepTypeDescriptor Descriptor => BuiltInStepTypes.Transform;
+
+    public ValueTask<object?> ExecuteAsync(StepContext context)
+    {
+        var step = context.Step;
+        IList items = context.Evaluate("transform") switch
+        {
+            null => Array.Empty<object?>(),
+            IList list => list,
+            var other => throw new StepFailedException($"transform needs an array, but this is {Values.TypeName(other)}", step.Id, "type"),
+        };
+        var value = step.Value("value");
+        var where = step.Value("where");
+        var result = new List<object?>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var scoped = context.With("item", items[i]).With("index", (long)i);
+            if (where is not null && !Values.IsTruthy(scoped.Evaluate(where)))
+            {
+                continue;
+            }
+
+            result.Add(scoped.Evaluate(value));
+        }
+
+        context.RecordInputs(new Dictionary<string, object?> { ["count"] = (long)items.Count });
+        return ValueTask.FromResult<object?>(new Dictionary<string, object?> { ["items"] = result, ["count"] = (long)result.Count });
     }
 }
 

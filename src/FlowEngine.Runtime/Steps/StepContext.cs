@@ -32,6 +32,12 @@ public sealed class StepContext
     /// <summary>The step's path in the execution, e.g. <c>pick[3]/keep</c>.</summary>
     public string Path { get; }
 
+    /// <summary>The execution's id.</summary>
+    public Guid ExecutionId => Record.ExecutionId;
+
+    /// <summary>Which start of the execution this is: 1, plus one per resume after an interruption.</summary>
+    public int Attempt => Frame.Run.Record.Attempt;
+
     /// <summary>Cancelled when the execution is cancelled or times out.</summary>
     public CancellationToken CancellationToken => Frame.Run.Cancellation;
 
@@ -90,6 +96,32 @@ public sealed class StepContext
 
     /// <summary>Finds an action or subflow: the given version, or the latest published.</summary>
     public Definition? FindDefinition(string id, int? version) => Frame.Run.Runner.Definitions.Find(id, version);
+
+    /// <summary>
+    /// What this step saved with <see cref="SaveProgressAsync"/> in an earlier attempt of the execution (before the
+    /// process running it stopped), or null on a first run.
+    /// </summary>
+    public async Task<Dictionary<string, object?>?> LoadProgressAsync()
+    {
+        var saved = await Frame.Run.Runner.Store.GetProgressAsync(Record.ExecutionId, Path, CancellationToken).ConfigureAwait(false);
+        return saved is null ? null : Values.ParseJson(saved.StateJson) as Dictionary<string, object?>;
+    }
+
+    /// <summary>
+    /// Saves how far this step got, after the records of the steps it ran so far, so a resumed execution can
+    /// continue from here. Call it only once the work before it is stored.
+    /// </summary>
+    public Task SaveProgressAsync(IReadOnlyDictionary<string, object?> state) =>
+        Frame.Run.Runner.Store.SaveProgressAsync(
+            new ExecutionProgress { ExecutionId = Record.ExecutionId, StepPath = Path, StateJson = Frame.Run.Redactor.Json(state), SavedAt = Time.GetUtcNow() },
+            CancellationToken.None);
+
+    /// <summary>Where an <c>emit</c> step hands its items: the block of the <c>call</c> that started this frame, or null.</summary>
+    internal EmitTarget? EmitTarget => Frame.EmitTarget;
+
+    /// <summary>Runs a definition in a frame of its own under this step, whose <c>emit</c> steps run this step's <paramref name="block"/>.</summary>
+    internal ValueTask<Dictionary<string, object?>> CallStreamingAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, IReadOnlyDictionary<string, string>? aliasOverrides, IReadOnlyList<StepDefinition> block, string name) =>
+        Frame.Run.Runner.CallAsync(callee, inputs, Frame, aliasOverrides, Record.Sequence, Path, _depth + 1, Step.Id, new EmitTarget(this, block, name));
 
     /// <summary>Writes to the execution's log.</summary>
     public void Log(string level, object? message)

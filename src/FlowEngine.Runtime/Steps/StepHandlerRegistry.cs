@@ -20,7 +20,9 @@ public sealed class StepHandlerRegistry
         .Register(new TryHandler())
         .Register(new FailHandler())
         .Register(new LogHandler())
-        .Register(new OutputsHandler());
+        .Register(new OutputsHandler())
+        .Register(new EmitHandler())
+        .Register(new TransformHandler());
 
     /// <summary>Registers a handler and its step type.</summary>
     public StepHandlerRegistry Register(IStepHandler handler)

@@ -1,0 +1,157 @@
+using FlowEngine.Persistence;
+using FlowEngine.Persistence.LicenseManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace FlowEngine.LicenseManagement;
+
+/// <summary>
+/// A streamed download: each page of users is staged as it arrives (insert or update by execution and external user
+/// id, so a page staged again after a resume changes nothing), then the profile's subscriptions are replaced from the
+/// staged rows in one transaction with set-based SQL. Memory stays flat whatever the number of users.
+/// The SQL is the same on SQLite and PostgreSQL except for null-safe comparison and how ids are bound.
+/// </summary>
+public sealed class SubscriptionStaging(SamStore sam)
+{
+    /// <summary>Stages one page of users for an execution.</summary>
+    /// <returns>How many rows were staged.</returns>
+    public async Task<int> StageAsync(Guid executionId, int attempt, Guid profileId, IReadOnlyList<DownloadedUser> users, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        await using var db = sam.Store.CreateContext();
+        var sql = new Dialect(db);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText = """
+            INSERT INTO sam_staged_subscriptions ("ExecutionId", "ExternalUserId", "ProfileId", "NewId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "Attempt", "Repeated")
+            VALUES (@e, @x, @p, @n, @u, @d, @l, @c, @i, @a, 0)
+            ON CONFLICT ("ExecutionId", "ExternalUserId") DO UPDATE SET
+              "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName",
+              "LastActivity" = excluded."LastActivity", "ExternalCreated" = excluded."ExternalCreated", "Identifier" = excluded."Identifier",
+              "Repeated" = sam_staged_subscriptions."Repeated" + CASE WHEN sam_staged_subscriptions."Attempt" = excluded."Attempt" THEN 1 ELSE 0 END,
+              "Attempt" = excluded."Attempt"
+            """;
+        var parameters = new[] { "e", "x", "p", "n", "u", "d", "l", "c", "i", "a" }.ToDictionary(n => n, n =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + n;
+            command.Parameters.Add(parameter);
+            return parameter;
+        });
+        parameters["e"].Value = sql.Id(executionId);
+        parameters["p"].Value = sql.Id(profileId);
+        parameters["a"].Value = attempt;
+        var now = sam.Time.GetUtcNow();
+        foreach (var user in users)
+        {
+            parameters["x"].Value = user.ExternalUserId;
+            parameters["n"].Value = sql.Id(Guid.CreateVersion7(now));
+            parameters["u"].Value = user.UserPrincipalName;
+            parameters["d"].Value = (object?)user.DisplayName ?? DBNull.Value;
+            parameters["l"].Value = Dialect.Ticks(user.LastActivity);
+            parameters["c"].Value = Dialect.Ticks(user.ExternalCreated);
+            parameters["i"].Value = (object?)user.Identifier ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return users.Count;
+    }
+
+    /// <summary>
+    /// Makes the profile's subscriptions exactly the users this execution staged, in one transaction: new ones added,
+    /// known ones updated (creation date never later, last activity never earlier), missing ones removed with their
+    /// open candidates closed skipped. Refuses, changing nothing, when the vendor repeated users across pages.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The staged users are not a clean list; nothing was stored.</exception>
+    public async Task<DownloadSummary> CommitAsync(Guid executionId, Guid profileId, CancellationToken cancellationToken)
+    {
+        await using var db = sam.Store.CreateContext();
+        var sql = new Dialect(db);
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == profileId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"no integration profile {profileId}");
+        var staged = db.StagedSubscriptions.Where(s => s.ExecutionId == executionId);
+        var repeated = await staged.Where(s => s.Repeated > 0).Select(s => s.ExternalUserId).Take(3).ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (repeated.Count > 0)
+        {
+            throw new InvalidOperationException($"the download returned the same user more than once ({string.Join(", ", repeated)}): the vendor's pages overlap, so users may also be missing; nothing was stored");
+        }
+
+        var total = await staged.CountAsync(cancellationToken).ConfigureAwait(false);
+        var added = await staged.CountAsync(s => !db.Subscriptions.Any(x => x.ProfileId == profileId && x.ExternalUserId == s.ExternalUserId), cancellationToken).ConfigureAwait(false);
+        var gone = db.Subscriptions.Where(x => x.ProfileId == profileId && !staged.Any(s => s.ExternalUserId == x.ExternalUserId));
+        var goneIds = await gone.Select(x => x.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var now = sam.Time.GetUtcNow();
+        if (goneIds.Count > 0)
+        {
+            foreach (var chunk in goneIds.Chunk(500))
+            {
+                var candidates = await db.Candidates.Where(c => c.SubscriptionId != null && chunk.Contains(c.SubscriptionId.Value)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var candidate in candidates)
+                {
+                    if (SamStore.Open.Contains(candidate.State))
+                    {
+                        SamStore.Move(db, candidate, CandidateState.ClosedSkipped, "download", "the user is no longer in the vendor's account", now);
+                    }
+
+                    candidate.SubscriptionId = null;
+                }
+
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                db.ChangeTracker.Clear();
+            }
+
+            await gone.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var changed = string.Join(" OR ", new[] { "UserPrincipalName", "DisplayName", "Identifier" }.Select(c => sql.Differs($"sam_subscriptions.\"{c}\"", $"excluded.\"{c}\"")))
+            + " OR " + sql.Differs("sam_subscriptions.\"ExternalCreated\"", Earliest)
+            + " OR (excluded.\"LastActivity\" IS NOT NULL AND (sam_subscriptions.\"LastActivity\" IS NULL OR excluded.\"LastActivity\" > sam_subscriptions.\"LastActivity\"))";
+        var upsert = $$"""
+            INSERT INTO sam_subscriptions ("Id", "ProfileId", "ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "SoftwareModelId", "CreatedAt", "UpdatedAt")
+            SELECT s."NewId", s."ProfileId", s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {0}, {1}, {1}
+            FROM sam_staged_subscriptions s WHERE s."ExecutionId" = {2}
+            ON CONFLICT ("ProfileId", "ExternalUserId") DO UPDATE SET
+              "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName", "Identifier" = excluded."Identifier",
+              "ExternalCreated" = {{Earliest}},
+              "LastActivity" = CASE WHEN excluded."LastActivity" IS NOT NULL AND (sam_subscriptions."LastActivity" IS NULL OR excluded."LastActivity" > sam_subscriptions."LastActivity")
+                THEN excluded."LastActivity" ELSE sam_subscriptions."LastActivity" END,
+              "UpdatedAt" = {1}
+            WHERE {{changed}}
+            """;
+        var written = await db.Database.ExecuteSqlRawAsync(upsert, [sql.Id(profile.SoftwareModelId), now.UtcTicks, sql.Id(executionId)], cancellationToken).ConfigureAwait(false);
+        await staged.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new DownloadSummary(added, written - added, goneIds.Count, total);
+    }
+
+    /// <summary>Deletes what an execution staged (it failed or was cancelled); the subscriptions are untouched.</summary>
+    public async Task DiscardAsync(Guid executionId, CancellationToken cancellationToken)
+    {
+        await using var db = sam.Store.CreateContext();
+        await db.StagedSubscriptions.Where(s => s.ExecutionId == executionId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // An account's creation date never moves later: a pending invitation counts from when it was first seen.
+    private const string Earliest = """
+        CASE WHEN sam_subscriptions."ExternalCreated" IS NOT NULL AND excluded."ExternalCreated" IS NOT NULL AND excluded."ExternalCreated" > sam_subscriptions."ExternalCreated"
+          THEN sam_subscriptions."ExternalCreated" ELSE excluded."ExternalCreated" END
+        """;
+
+    /// <summary>The little that differs between SQLite and PostgreSQL here.</summary>
+    private readonly struct Dialect(FlowEngineDbContext db)
+    {
+        private readonly bool _sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
+
+        // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL.
+        public object Id(Guid? id) => id is not { } value ? DBNull.Value : _sqlite ? value.ToString().ToUpperInvariant() : value;
+
+        public string Differs(string left, string right) => _sqlite ? $"{left} IS NOT {right}" : $"{left} IS DISTINCT FROM {right}";
+
+        public static object Ticks(DateTimeOffset? at) => at is { } value ? value.UtcTicks : DBNull.Value;
+    }
+}
