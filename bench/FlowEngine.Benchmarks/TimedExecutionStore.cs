@@ -5,10 +5,14 @@ namespace FlowEngine.Benchmarks;
 
 /// <summary>
 /// A diagnostic decorator: the time the runner spends waiting on its execution store (step records, checkpoints,
-/// the execution row), so an e2e run can say how much of the engine's wall time is recording.
+/// the execution row), so an e2e run can say how much of the engine's wall time is recording. Leases pass through
+/// untimed when the inner store has them (the EF store does), so the runner renews leases as it does in the CLI.
 /// </summary>
-public sealed class TimedExecutionStore(IExecutionStore inner) : IExecutionStore
+public class TimedExecutionStore(IExecutionStore inner) : IExecutionStore
 {
+    /// <summary>A timed store over <paramref name="inner"/>, with its leases when it has them.</summary>
+    public static TimedExecutionStore Wrap(IExecutionStore inner) => inner is IExecutionLeases leases ? new Leased(inner, leases) : new TimedExecutionStore(inner);
+
     private long _ticks;
     private int _calls;
 
@@ -37,6 +41,12 @@ public sealed class TimedExecutionStore(IExecutionStore inner) : IExecutionStore
     public Task<ExecutionCheckpoint?> GetCheckpointAsync(Guid id, CancellationToken cancellationToken) => inner.GetCheckpointAsync(id, cancellationToken);
 
     // SQLite's "async" calls mostly run synchronously, so the time is taken around the call and its task both.
+    /// <inheritdoc />
+    public Task SaveProgressAsync(ExecutionProgress progress, CancellationToken cancellationToken) => Time(() => inner.SaveProgressAsync(progress, cancellationToken));
+
+    /// <inheritdoc />
+    public Task<ExecutionProgress?> GetProgressAsync(Guid executionId, string stepPath, CancellationToken cancellationToken) => inner.GetProgressAsync(executionId, stepPath, cancellationToken);
+
     private Task Time(Func<Task> call)
     {
         var started = Stopwatch.GetTimestamp();
@@ -70,5 +80,20 @@ public sealed class TimedExecutionStore(IExecutionStore inner) : IExecutionStore
         {
             Interlocked.Increment(ref _calls);
         }
+    }
+
+    private sealed class Leased(IExecutionStore inner, IExecutionLeases leases) : TimedExecutionStore(inner), IExecutionLeases
+    {
+        /// <inheritdoc />
+        public Task<bool> RenewAsync(Guid id, string node, DateTimeOffset until, CancellationToken cancellationToken) => leases.RenewAsync(id, node, until, cancellationToken);
+
+        /// <inheritdoc />
+        public Task<IReadOnlyList<Guid>> OrphansAsync(DateTimeOffset now, string? restartedNode, int take, CancellationToken cancellationToken) => leases.OrphansAsync(now, restartedNode, take, cancellationToken);
+
+        /// <inheritdoc />
+        public Task<bool> ClaimAsync(Guid id, string node, DateTimeOffset now, string? restartedNode, DateTimeOffset until, CancellationToken cancellationToken) => leases.ClaimAsync(id, node, now, restartedNode, until, cancellationToken);
+
+        /// <inheritdoc />
+        public Task MarkInterruptedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) => leases.MarkInterruptedAsync(id, at, cancellationToken);
     }
 }
