@@ -24,6 +24,22 @@ public interface IProfileJobs
     Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>What a run does when the same work for the same profile is already running.</summary>
+public enum WhenRunning
+{
+    /// <summary>Waits for the running one to end, then runs.</summary>
+    Wait,
+
+    /// <summary>Does not run; says which execution is running.</summary>
+    Skip,
+}
+
+/// <summary>How a subflow run for a profile is started.</summary>
+/// <param name="ConcurrencyKey">At most one running execution per key (e.g. <c>download:&lt;profile&gt;</c>).</param>
+/// <param name="ExecutionId">A fixed execution id, known before it starts (an idempotency record names it).</param>
+/// <param name="Resumable">False for vendor writes whose unknown outcome is settled by their owner, not by a resume.</param>
+public sealed record SubflowRun(string? ConcurrencyKey = null, Guid? ExecutionId = null, bool Resumable = true);
+
 /// <summary>The outcome of a subflow run for a profile.</summary>
 public sealed record RunOutcome(ExecutionRecord Execution, IReadOnlyDictionary<string, object?> Outputs)
 {
@@ -284,15 +300,18 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<Cance
         await jobs.DeleteAsync(ActivityJob(profile.DisplayName), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the vendor's download subflow for the profile.</summary>
-    public async Task<RunOutcome> RefreshSubscriptionsAsync(Guid profileId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the vendor's download subflow for the profile. Two downloads of one profile never interleave, on one node or
+    /// several: the second waits for the first or is skipped (<see cref="LicenseException"/>), as <paramref name="whenRunning"/> says.
+    /// </summary>
+    public async Task<RunOutcome> RefreshSubscriptionsAsync(Guid profileId, CancellationToken cancellationToken = default, WhenRunning whenRunning = WhenRunning.Wait)
     {
         var profile = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
-        return await RunSubflowAsync(profile, "download_subscriptions", new Dictionary<string, object?>(), cancellationToken).ConfigureAwait(false);
+        return await RunExclusiveAsync(profile, "download_subscriptions", () => new Dictionary<string, object?>(), $"download:{profileId}", whenRunning, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the vendor's activity subflow (from "analyze user activity from"), which also creates removal candidates.</summary>
-    public async Task<RunOutcome> RefreshActivityAsync(Guid profileId, CancellationToken cancellationToken = default)
+    /// <summary>Runs the vendor's activity subflow (from "analyze user activity from"), which also creates removal candidates; one at a time per profile.</summary>
+    public async Task<RunOutcome> RefreshActivityAsync(Guid profileId, CancellationToken cancellationToken = default, WhenRunning whenRunning = WhenRunning.Wait)
     {
         var profile = await GetAsync(profileId, cancellationToken).ConfigureAwait(false);
         if (!profile.DownloadActivity)
@@ -300,11 +319,31 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<Cance
             throw new LicenseException($"Download Activity is off for '{profile.DisplayName}'");
         }
 
-        return await RunSubflowAsync(profile, "update_user_activity", new Dictionary<string, object?> { ["look_back_time"] = profile.AnalyzeActivityFrom }, cancellationToken).ConfigureAwait(false);
+        return await RunExclusiveAsync(profile, "update_user_activity", () => new Dictionary<string, object?> { ["look_back_time"] = profile.AnalyzeActivityFrom }, $"activity:{profileId}", whenRunning, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RunOutcome> RunExclusiveAsync(IntegrationProfileEntity profile, string subflow, Func<Dictionary<string, object?>> inputs, string key, WhenRunning whenRunning, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await RunSubflowAsync(profile, subflow, inputs(), cancellationToken, new SubflowRun(key)).ConfigureAwait(false);
+            }
+            catch (ExecutionConflictException conflict)
+            {
+                if (whenRunning == WhenRunning.Skip)
+                {
+                    throw new LicenseException($"skipped: the {subflow.Replace('_', ' ')} of '{profile.DisplayName}' is already running (execution {conflict.Running}); two never run at once");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Runs one of the vendor's license subflows with the profile's alias in place of the spoke's default.</summary>
-    public async Task<RunOutcome> RunSubflowAsync(IntegrationProfileEntity profile, string name, Dictionary<string, object?> inputs, CancellationToken cancellationToken)
+    public async Task<RunOutcome> RunSubflowAsync(IntegrationProfileEntity profile, string name, Dictionary<string, object?> inputs, CancellationToken cancellationToken, SubflowRun? how = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -314,9 +353,27 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<Cance
         inputs["integration_profile"] = await ProfileInputAsync(profile, cancellationToken).ConfigureAwait(false);
         var parent = spokes.DefaultFor(profile.Vendor)?.Id;
         var overrides = parent is not null && parent != profile.AliasId ? new Dictionary<string, string> { [parent] = profile.AliasId } : new Dictionary<string, string>();
-        var result = await runner.RunAsync(definition, inputs, new RunOptions { TriggeredBy = $"profile:{profile.DisplayName}", AliasOverrides = overrides }, cancellationToken).ConfigureAwait(false);
+        how ??= new SubflowRun();
+        var options = new RunOptions
+        {
+            TriggeredBy = $"profile:{profile.DisplayName}",
+            AliasOverrides = overrides,
+            ConcurrencyKey = how.ConcurrencyKey,
+            ExecutionId = how.ExecutionId,
+            Resumable = how.Resumable,
+        };
+        var result = await runner.RunAsync(definition, inputs, options, cancellationToken).ConfigureAwait(false);
+        if (result.Status != ExecutionStatus.Completed && !result.TakenOver)
+        {
+            // A download that did not finish leaves its staged pages; they are of no use to anyone now.
+            await new SubscriptionStaging(sam).DiscardAsync(result.Record.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+
         return new RunOutcome(result.Record, result.Outputs);
     }
+
+    /// <summary>The runner profile runs use now.</summary>
+    public Task<FlowRunner> RunnerAsync(CancellationToken cancellationToken) => runners(cancellationToken);
 
     /// <summary>What subflows get as <c>integration_profile</c>.</summary>
     public async Task<Dictionary<string, object?>> ProfileInputAsync(IntegrationProfileEntity profile, CancellationToken cancellationToken)

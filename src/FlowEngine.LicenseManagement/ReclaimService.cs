@@ -1,4 +1,5 @@
 using FlowEngine.Expressions;
+using FlowEngine.Persistence;
 using FlowEngine.Persistence.LicenseManagement;
 using Microsoft.EntityFrameworkCore;
 
@@ -52,68 +53,269 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         return new ReclaimReport(profile.DisplayName, profile.ReclaimSubscriptions, planned, planned.Sum(p => p.Saving), stopped);
     }
 
-    /// <summary>Reclaims what the plan lists, unless the plan says it must stop; each candidate once.</summary>
-    public async Task<ReclaimReport> RunAsync(Guid profileId, CancellationToken cancellationToken = default)
+    /// <summary>How long a reclaim run's lock lasts without renewal (renewed while it runs).</summary>
+    public static TimeSpan LockDuration { get; set; } = Runtime.Execution.NodeIdentity.DefaultLease;
+
+    /// <summary>
+    /// Reclaims what the plan lists, unless the plan says it must stop; each candidate at most once. One reclaim run per
+    /// profile at a time, across nodes. Each removal is recorded before it is sent (an idempotency record, unique per
+    /// candidate, so two runs can never both send it) and settled after; a removal left unsettled by a process that
+    /// died is first checked with the vendor (does the user still exist?) and sent again only if it is needed.
+    /// </summary>
+    /// <exception cref="LicenseException">A reclaim run for the profile is already running.</exception>
+    public Task<ReclaimReport> RunAsync(Guid profileId, CancellationToken cancellationToken = default) => RunAsync(profileId, null, cancellationToken);
+
+    /// <summary>
+    /// Finishes reclaim runs whose node stopped: their lock expired (or, on a restarted node with a stable name, is
+    /// its own). Returns the reports of the runs it finished.
+    /// </summary>
+    public async Task<IReadOnlyList<ReclaimReport>> RecoverAsync(string? restartedNode, CancellationToken cancellationToken = default)
     {
-        var plan = await PlanAsync(profileId, cancellationToken).ConfigureAwait(false);
-        if (plan.StoppedBecause is not null || plan.Planned.Count == 0)
+        var reports = new List<ReclaimReport>();
+        foreach (var name in await Locks.AbandonedAsync(RunLockPrefix, restartedNode, cancellationToken).ConfigureAwait(false))
         {
-            return plan;
+            if (Guid.TryParse(name[RunLockPrefix.Length..], out var profileId))
+            {
+                try
+                {
+                    reports.Add(await RunAsync(profileId, restartedNode, cancellationToken).ConfigureAwait(false));
+                }
+                catch (LicenseException)
+                {
+                    // Another node took it first, or the profile is gone; nothing to finish here.
+                }
+            }
         }
 
+        return reports;
+    }
+
+    private const string RunLockPrefix = "reclaim-run:";
+
+    private RunLocks Locks => new(sam.Store, TimeProvider.System);
+
+    private async Task<ReclaimReport> RunAsync(Guid profileId, string? restartedNode, CancellationToken cancellationToken)
+    {
         var profile = await profiles.FindAsync(profileId.ToString(), cancellationToken).ConfigureAwait(false);
+        var node = Runtime.Execution.NodeIdentity.Current;
+        await using var hold = await Locks.TryAcquireAsync(RunLockPrefix + profileId, node, LockDuration, restartedNode, cancellationToken).ConfigureAwait(false)
+            ?? throw new LicenseException($"a reclaim run for '{profile.DisplayName}' is already running (held by {(await Locks.FindAsync(RunLockPrefix + profileId, cancellationToken).ConfigureAwait(false))?.Holder ?? "another node"}); it was not started twice");
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hold.Lost);
+        var token = linked.Token;
+
         var reclaimed = 0;
         var failed = new List<(string, string)>();
+        await SettleInDoubtAsync(profile, failed, () => reclaimed++, token).ConfigureAwait(false);
+
+        var plan = await PlanAsync(profileId, token).ConfigureAwait(false);
+        if (plan.StoppedBecause is not null || plan.Planned.Count == 0)
+        {
+            return plan with { Reclaimed = reclaimed, Failed = failed };
+        }
+
         foreach (var item in plan.Planned)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            token.ThrowIfCancellationRequested();
             RemovalCandidateEntity candidate;
             SubscriptionEntity? subscription;
             await using (var db = sam.Store.CreateContext())
             {
-                candidate = await db.Candidates.AsNoTracking().FirstAsync(c => c.Number == item.Number, cancellationToken).ConfigureAwait(false);
+                candidate = await db.Candidates.AsNoTracking().FirstAsync(c => c.Number == item.Number, token).ConfigureAwait(false);
                 if (candidate.State != CandidateState.Ready)
                 {
                     continue;
                 }
 
                 subscription = candidate.SubscriptionId is { } sid
-                    ? await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sid, cancellationToken).ConfigureAwait(false)
+                    ? await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sid, token).ConfigureAwait(false)
                     : null;
             }
 
             if (subscription is null)
             {
-                await CloseAsync(candidate.Id, CandidateState.ClosedSkipped, "the subscription no longer exists", null, cancellationToken).ConfigureAwait(false);
+                await FinishAsync(candidate.Id, CandidateState.ClosedSkipped, "the subscription no longer exists", null, null, token).ConfigureAwait(false);
                 continue;
             }
 
-            var input = new Dictionary<string, object?>
+            var executionId = Guid.CreateVersion7(Time.GetUtcNow());
+            if (!await ClaimAsync(candidate.Id, executionId, profile.Vendor, token).ConfigureAwait(false))
             {
-                ["user_subscription"] = new Dictionary<string, object?>
-                {
-                    ["id"] = subscription.Id.ToString(),
-                    ["external_user_id"] = subscription.ExternalUserId,
-                    ["user_principal_name"] = subscription.UserPrincipalName,
-                    ["display_name"] = subscription.DisplayName,
-                },
-            };
-            var outcome = await profiles.RunSubflowAsync(profile, "reclaim_subscription", input, cancellationToken).ConfigureAwait(false);
-            var status = outcome.Succeeded ? Values.ToText(outcome.Outputs.GetValueOrDefault("status")) : "failure";
-            var message = outcome.Succeeded ? Values.ToText(outcome.Outputs.GetValueOrDefault("error_message")) : outcome.Execution.Error ?? "the reclaim subflow failed";
-            if (status == "success")
-            {
-                await CloseAsync(candidate.Id, CandidateState.ClosedComplete, $"reclaimed by {profile.Vendor} (execution {outcome.Execution.Id})", subscription.Id, cancellationToken).ConfigureAwait(false);
-                reclaimed++;
+                continue;
             }
-            else
-            {
-                await CloseAsync(candidate.Id, CandidateState.AttentionRequired, message, null, cancellationToken).ConfigureAwait(false);
-                failed.Add((item.Number, message));
-            }
+
+            await SendAsync(profile, candidate, subscription, executionId, failed, () => reclaimed++, token).ConfigureAwait(false);
         }
 
         return plan with { Reclaimed = reclaimed, Failed = failed };
+    }
+
+    /// <summary>
+    /// The removal of one candidate: runs the vendor's reclaim subflow under the execution id its idempotency record
+    /// names (not resumable: an interrupted removal is settled here, never replayed), then records the outcome.
+    /// </summary>
+    private async Task SendAsync(IntegrationProfileEntity profile, RemovalCandidateEntity candidate, SubscriptionEntity subscription, Guid executionId, List<(string, string)> failed, Action reclaimed, CancellationToken cancellationToken)
+    {
+        var input = new Dictionary<string, object?> { ["user_subscription"] = SubscriptionInput(subscription) };
+        var outcome = await profiles.RunSubflowAsync(profile, "reclaim_subscription", input, cancellationToken,
+            new SubflowRun($"reclaim:{candidate.Id}", executionId, Resumable: false)).ConfigureAwait(false);
+        var status = outcome.Succeeded ? Values.ToText(outcome.Outputs.GetValueOrDefault("status")) : "failure";
+        var message = outcome.Succeeded ? Values.ToText(outcome.Outputs.GetValueOrDefault("error_message")) : outcome.Execution.Error ?? "the reclaim subflow failed";
+        if (status == "success")
+        {
+            await FinishAsync(candidate.Id, CandidateState.ClosedComplete, $"reclaimed by {profile.Vendor} (execution {outcome.Execution.Id})", subscription.Id, true, cancellationToken).ConfigureAwait(false);
+            reclaimed();
+        }
+        else
+        {
+            await FinishAsync(candidate.Id, CandidateState.AttentionRequired, message, null, false, cancellationToken).ConfigureAwait(false);
+            failed.Add((candidate.Number, message));
+        }
+    }
+
+    /// <summary>
+    /// Removals sent by a run whose process stopped before it recorded the outcome: asks the vendor whether the user
+    /// still exists (the vendor's <c>check_subscription</c> subflow). Gone: closed complete, nothing sent. Still
+    /// there: sent again. No way to check: Attention Required, with what to check.
+    /// </summary>
+    private async Task SettleInDoubtAsync(IntegrationProfileEntity profile, List<(string, string)> failed, Action reclaimed, CancellationToken cancellationToken)
+    {
+        List<(RemovalCandidateEntity Candidate, IdempotencyRecordEntity Record)> inDoubt;
+        await using (var db = sam.Store.CreateContext())
+        {
+            var waiting = await db.Candidates.AsNoTracking().Where(c => c.ProfileId == profile.Id && c.State == CandidateState.AwaitingRevocation)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var keys = waiting.Select(c => Key(c.Id)).ToList();
+            var records = await db.IdempotencyRecords.AsNoTracking().Where(r => keys.Contains(r.Key) && r.State == IdempotencyState.Started)
+                .ToDictionaryAsync(r => r.Key, cancellationToken).ConfigureAwait(false);
+            inDoubt = waiting.Where(c => records.ContainsKey(Key(c.Id))).Select(c => (c, records[Key(c.Id)])).ToList();
+        }
+
+        var runner = await profiles.RunnerAsync(cancellationToken).ConfigureAwait(false);
+        var canCheck = runner.Definitions.Find($"{profile.Vendor}.sam.check_subscription", null) is not null;
+        foreach (var (candidate, record) in inDoubt)
+        {
+            var subscription = await SubscriptionOfAsync(candidate, cancellationToken).ConfigureAwait(false);
+            if (!canCheck)
+            {
+                await FinishAsync(candidate.Id, CandidateState.AttentionRequired,
+                    $"the removal sent at {record.StartedAt:u} has an unknown outcome (the process running it stopped) and {profile.Vendor} has no check_subscription subflow; check user {candidate.ExternalUserId} in {profile.Vendor}, then close or retry the candidate",
+                    null, false, cancellationToken).ConfigureAwait(false);
+                failed.Add((candidate.Number, "outcome unknown after an interruption"));
+                continue;
+            }
+
+            var check = await profiles.RunSubflowAsync(profile, "check_subscription",
+                new Dictionary<string, object?> { ["user_subscription"] = SubscriptionInput(subscription, candidate) }, cancellationToken).ConfigureAwait(false);
+            if (!check.Succeeded)
+            {
+                failed.Add((candidate.Number, $"could not check whether the removal sent at {record.StartedAt:u} happened ({check.Execution.Error}); the next run checks again"));
+                continue;
+            }
+
+            if (!Values.IsTruthy(check.Outputs.GetValueOrDefault("exists")))
+            {
+                await FinishAsync(candidate.Id, CandidateState.ClosedComplete,
+                    $"reclaimed by {profile.Vendor}: the removal sent at {record.StartedAt:u} was interrupted, and {profile.Vendor} confirmed the user no longer exists (execution {check.Execution.Id}); nothing was sent again",
+                    subscription?.Id, true, cancellationToken).ConfigureAwait(false);
+                reclaimed();
+                continue;
+            }
+
+            // The removal never reached the vendor: send it now, under a new execution the record names.
+            var executionId = Guid.CreateVersion7(Time.GetUtcNow());
+            await using (var db = sam.Store.CreateContext())
+            {
+                var tracked = await db.IdempotencyRecords.FirstAsync(r => r.Key == record.Key, cancellationToken).ConfigureAwait(false);
+                tracked.ExecutionId = executionId;
+                tracked.Attempts++;
+                tracked.Node = Runtime.Execution.NodeIdentity.Current;
+                tracked.Detail = $"sent again: {profile.Vendor} still had the user after the interrupted attempt";
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (subscription is null)
+            {
+                await FinishAsync(candidate.Id, CandidateState.ClosedSkipped, "the subscription no longer exists", null, false, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await SendAsync(profile, candidate, subscription, executionId, failed, reclaimed, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Key(Guid candidateId) => $"reclaim:{candidateId}";
+
+    private static Dictionary<string, object?> SubscriptionInput(SubscriptionEntity? subscription, RemovalCandidateEntity? candidate = null) => new()
+    {
+        ["id"] = subscription?.Id.ToString(),
+        ["external_user_id"] = subscription?.ExternalUserId ?? candidate?.ExternalUserId,
+        ["user_principal_name"] = subscription?.UserPrincipalName ?? candidate?.UserPrincipalName,
+        ["display_name"] = subscription?.DisplayName,
+    };
+
+    private async Task<SubscriptionEntity?> SubscriptionOfAsync(RemovalCandidateEntity candidate, CancellationToken cancellationToken)
+    {
+        await using var db = sam.Store.CreateContext();
+        return candidate.SubscriptionId is { } sid
+            ? await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sid, cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+
+    /// <summary>
+    /// Claims a Ready candidate for one removal: moves it to Awaiting Revocation and writes its idempotency record in
+    /// one transaction. The record's key is unique, so of two runs (or nodes) trying at once only one succeeds.
+    /// </summary>
+    private async Task<bool> ClaimAsync(Guid candidateId, Guid executionId, string vendor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = sam.Store.CreateContext();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var candidate = await db.Candidates.FirstAsync(c => c.Id == candidateId, cancellationToken).ConfigureAwait(false);
+            if (candidate.State != CandidateState.Ready)
+            {
+                return false;
+            }
+
+            var now = Time.GetUtcNow();
+            var key = Key(candidateId);
+            var earlier = await db.IdempotencyRecords.FirstOrDefaultAsync(r => r.Key == key, cancellationToken).ConfigureAwait(false);
+            if (earlier is null)
+            {
+                db.IdempotencyRecords.Add(new IdempotencyRecordEntity
+                {
+                    Key = key,
+                    State = IdempotencyState.Started,
+                    Node = Runtime.Execution.NodeIdentity.Current,
+                    ExecutionId = executionId,
+                    Attempts = 1,
+                    StartedAt = now,
+                });
+            }
+            else if (earlier.State == IdempotencyState.Failed)
+            {
+                // Refused before (Attention Required, then made Ready again): a new attempt.
+                earlier.State = IdempotencyState.Started;
+                earlier.ExecutionId = executionId;
+                earlier.Attempts++;
+                earlier.StartedAt = now;
+                earlier.EndedAt = null;
+                earlier.Node = Runtime.Execution.NodeIdentity.Current;
+            }
+            else
+            {
+                return false;
+            }
+
+            SamStore.Move(db, candidate, CandidateState.AwaitingRevocation, "reclaim run", $"removal being sent to {vendor} (execution {executionId})", now);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Reconciles every software model: owned rights against subscriptions in use (exclusions left out).</summary>
@@ -155,12 +357,14 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         return lines;
     }
 
-    private async Task CloseAsync(Guid candidateId, CandidateState state, string why, Guid? deleteSubscription, CancellationToken cancellationToken)
+    /// <summary>Moves a candidate to its outcome and settles its idempotency record, in one transaction.</summary>
+    private async Task FinishAsync(Guid candidateId, CandidateState state, string why, Guid? deleteSubscription, bool? succeeded, CancellationToken cancellationToken)
     {
         await using var db = sam.Store.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var candidate = await db.Candidates.FirstAsync(c => c.Id == candidateId, cancellationToken).ConfigureAwait(false);
-        SamStore.Move(db, candidate, state, "reclaim run", why, Time.GetUtcNow());
+        var now = Time.GetUtcNow();
+        SamStore.Move(db, candidate, state, "reclaim run", why, now);
         if (state == CandidateState.AttentionRequired)
         {
             candidate.ErrorMessage = why;
@@ -170,6 +374,13 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         {
             db.Subscriptions.Remove(subscription);
             candidate.SubscriptionId = null;
+        }
+
+        if (succeeded is { } ok && await db.IdempotencyRecords.FirstOrDefaultAsync(r => r.Key == Key(candidateId), cancellationToken).ConfigureAwait(false) is { } record)
+        {
+            record.State = ok ? IdempotencyState.Succeeded : IdempotencyState.Failed;
+            record.Detail = why;
+            record.EndedAt = now;
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

@@ -341,5 +341,6 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
         LeaseExpiresAt = e.LeaseExpiresAt,
         Attempt = e.Attempt,
         ConcurrencyKey = e.ConcurrencyKey,
+        Resumable = e.Resumable,
     };
 }

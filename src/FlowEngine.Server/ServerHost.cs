@@ -62,6 +62,8 @@ public static class ServerHost
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerState>();
+        builder.Services.AddSingleton(new Recovery(engine, license));
+        builder.Services.AddHostedService<RecoveryService>();
         builder.Services.AddFlowEngineAuth();
         builder.Services.AddFlowEngineApi();
         builder.Services.AddProblemDetails();

@@ -43,7 +43,7 @@ public sealed class RoadmunkSpokeTests
         var row = users.Single(u => (string)u["id"]! == someone.Id);
         Assert.Equal($"{someone.FirstName} {someone.LastName}", row["name"]);
         Assert.Equal(someone.LastLoginAt, DateTimeOffset.Parse((string)row["last_login"]!, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(3L, (await harness.RecordAsync(result)).Steps.Count(s => s.StepId == "each_user"));
+        Assert.Equal(3L, (await harness.RecordAsync(result)).Steps.Count(s => s.StepId == "shape"));
         Assert.DoesNotContain(sim.ApiToken, await harness.EverythingStoredAsync(result), StringComparison.Ordinal);
     }
 

@@ -399,8 +399,10 @@ public sealed class BehaviourTests
         {
             Assert.Equal(CandidateState.ClosedComplete, done.State);
             Assert.Null(done.SubscriptionId);
-            var last = (await HistoryAsync(harness, done.Id))[^1];
-            Assert.Equal((CandidateState.Ready, CandidateState.ClosedComplete, "reclaim run"), (last.From!.Value, last.To, last.By));
+            var history = await HistoryAsync(harness, done.Id);
+            var (sent, last) = (history[^2], history[^1]);
+            Assert.Equal((CandidateState.Ready, CandidateState.AwaitingRevocation, "reclaim run"), (sent.From!.Value, sent.To, sent.By));
+            Assert.Equal((CandidateState.AwaitingRevocation, CandidateState.ClosedComplete, "reclaim run"), (last.From!.Value, last.To, last.By));
             Assert.Contains("reclaimed by pagerduty", last.Why, StringComparison.Ordinal);
         }
 

@@ -721,6 +721,9 @@ namespace FlowEngine.Persistence.Migrations
                     b.Property<string>("OutputsJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Resumable")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 

@@ -11,6 +11,9 @@ public sealed record ExecutionResult(ExecutionRecord Record, IReadOnlyDictionary
 {
     /// <summary>The final status.</summary>
     public ExecutionStatus Status => Record.Status;
+
+    /// <summary>True when this node stopped because another node took the execution over; it goes on there.</summary>
+    public bool TakenOver { get; init; }
 }
 
 /// <summary>
@@ -55,6 +58,7 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             Node = node,
             LeaseExpiresAt = LeaseClock.GetUtcNow() + options.LeaseDuration,
             ConcurrencyKey = options.ConcurrencyKey,
+            Resumable = options.Resumable,
             AliasOverridesJson = options.AliasOverrides.Count == 0 ? null : Values.ToJson(options.AliasOverrides.ToDictionary(o => o.Key, o => (object?)o.Value)),
         };
 
@@ -126,7 +130,9 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
 
         var definition = Definitions.Find(record.DefinitionId, record.Version);
-        string? problem = definition is null
+        string? problem = !record.Resumable
+            ? "interrupted: the process running it stopped, and it is not resumed by itself because it writes to a vendor; its owner checks the outcome"
+            : definition is null
             ? $"cannot resume: version {record.Version} of '{record.DefinitionId}' is not loaded any more"
             : definition.Hash != record.DefinitionHash
                 ? $"cannot resume: version {record.Version} of '{record.DefinitionId}' changed since the execution started"
@@ -256,7 +262,7 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             await Store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new ExecutionResult(record, outputs);
+        return new ExecutionResult(record, outputs) { TakenOver = leaseLost.IsCancellationRequested };
     }
 
     private async Task RenewLeaseAsync(Guid id, RunOptions options, CancellationTokenSource leaseLost, CancellationToken stop)

@@ -21,6 +21,9 @@ public sealed record RunOptions
     /// <summary>Work that must not run twice at once (e.g. <c>download:&lt;profile&gt;</c>); a second start fails with <see cref="Records.ExecutionConflictException"/>.</summary>
     public string? ConcurrencyKey { get; init; }
 
+    /// <summary>False: after an interruption the execution is failed, not resumed (see <see cref="Records.ExecutionRecord.Resumable"/>).</summary>
+    public bool Resumable { get; init; } = true;
+
     /// <summary>The node running it (holds its lease); default <see cref="NodeIdentity.Current"/>.</summary>
     public string? Node { get; init; }
 

@@ -98,6 +98,12 @@ public sealed class ExecutionRecord
     /// </summary>
     public string? ConcurrencyKey { get; set; }
 
+    /// <summary>
+    /// False for an execution that must not be run again from its checkpoint after an interruption, because it writes
+    /// to a vendor and its owner settles the unknown outcome itself (a reclaim checks whether the user still exists).
+    /// </summary>
+    public bool Resumable { get; set; } = true;
+
     /// <summary>How many times it was started: 1, plus one per resume after an interruption.</summary>
     public int Attempt { get; set; } = 1;
 

@@ -1,6 +1,6 @@
 namespace FlowEngine.Simulators.PagerDuty;
 
-/// <summary><c>GET /users</c>, <c>DELETE /users/{id}</c> and <c>GET /abilities</c>.</summary>
+/// <summary><c>GET /users</c>, <c>GET /users/{id}</c>, <c>DELETE /users/{id}</c> and <c>GET /abilities</c>.</summary>
 internal static class UsersEndpoints
 {
     /// <summary>Roughly what a Business-plan account reports; no <c>offboarding</c>, so users with incidents cannot be deleted.</summary>
@@ -30,6 +30,10 @@ internal static class UsersEndpoints
             var apiBase = PagerDutyRender.ApiBase(request);
             return PagerDutyErrors.Json(paging.Envelope("users", users, served, u => render.User(u, apiBase)));
         }).RequireScope(auth, PagerDutyScopes.UsersRead);
+
+        app.MapGet("/users/{id}", (string id, HttpRequest request) => state.FindUser(id) is { } user
+            ? PagerDutyErrors.Json(new { user = render.User(user, PagerDutyRender.ApiBase(request)) })
+            : PagerDutyErrors.NotFoundError()).RequireScope(auth, PagerDutyScopes.UsersRead);
 
         app.MapDelete("/users/{id}", (string id) =>
         {

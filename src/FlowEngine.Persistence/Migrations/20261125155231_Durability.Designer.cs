@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace FlowEngine.Persistence.Migrations
 {
     [DbContext(typeof(FlowEngineDbContext))]
-    [Migration("20261125154321_Durability")]
+    [Migration("20261125155231_Durability")]
     partial class Durability
     {
         /// <inheritdoc />
@@ -723,6 +723,9 @@ namespace FlowEngine.Persistence.Migrations
 
                     b.Property<string>("OutputsJson")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Resumable")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");

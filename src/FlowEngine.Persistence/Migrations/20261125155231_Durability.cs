@@ -44,6 +44,13 @@ namespace FlowEngine.Persistence.Migrations
                 maxLength: 200,
                 nullable: true);
 
+            migrationBuilder.AddColumn<bool>(
+                name: "Resumable",
+                table: "executions",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
             migrationBuilder.CreateTable(
                 name: "execution_progress",
                 columns: table => new
@@ -171,6 +178,10 @@ namespace FlowEngine.Persistence.Migrations
 
             migrationBuilder.DropColumn(
                 name: "Node",
+                table: "executions");
+
+            migrationBuilder.DropColumn(
+                name: "Resumable",
                 table: "executions");
         }
     }

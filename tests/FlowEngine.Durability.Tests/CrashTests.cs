@@ -1,0 +1,180 @@
+using FlowEngine.Hosting;
+using FlowEngine.Integration.Connections;
+using FlowEngine.LicenseManagement;
+using FlowEngine.Persistence.LicenseManagement;
+using FlowEngine.Runtime.Records;
+using FlowEngine.Server.Auth;
+using FlowEngine.Simulators;
+using FlowEngine.Tests.Shared;
+using Microsoft.EntityFrameworkCore;
+using Xunit.Abstractions;
+
+namespace FlowEngine.Durability.Tests;
+
+/// <summary>
+/// kill -9 of the server in the middle of work, then a restart: the work is finished from where it was, nothing is
+/// lost and nothing is done twice. Real processes, a real SQLite file, the PagerDuty simulator on 127.0.0.1.
+/// </summary>
+public sealed class CrashTests(ITestOutputHelper output)
+{
+    private const string Alias = "sn_pagerduty_spoke.PagerDuty";
+
+    [Fact]
+    public async Task KilledDuringA10000UserDownload_RestartResumesAtItsPage_SubscriptionsEqualTheVendorsUsers()
+    {
+        await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 10_000 });
+        var (folder, database, key) = await PrepareAsync(sim, async license =>
+        {
+            var profile = await license.Profiles.CreateAsync("pagerduty", "PagerDuty Crash");
+            Assert.True((await license.Profiles.ValidateAsync(profile.Id)).Succeeded);
+            return profile.Id;
+        });
+        var profileId = await ProfileIdAsync(database, "PagerDuty Crash");
+
+        // Slow pages, so the download is still going when the process is killed.
+        sim.Faults.DelayNext(100_000, TimeSpan.FromMilliseconds(40));
+        var pagesBefore = sim.RequestCount("GET", "/users");
+        Guid executionId;
+        await using (var first = await ServerNode.StartAsync(folder, database, "node-a", key))
+        {
+            _ = first.Http.PostAsync($"/api/profiles/{profileId}/publish", null);
+            await WaitAsync(() => sim.RequestCount("GET", "/users") - pagesBefore >= 30, "30 pages read before the kill", first);
+            first.KillHard();
+            executionId = await DownloadExecutionAsync(database, profileId);
+            Assert.Equal(ExecutionStatus.Running, (await ExecutionAsync(database, executionId)).Status);
+        }
+
+        var pagesAtKill = sim.RequestCount("GET", "/users") - pagesBefore;
+        Assert.Empty(await SubscriptionIdsAsync(database, profileId));
+
+        await using (var second = await ServerNode.StartAsync(folder, database, "node-a", key))
+        {
+            await WaitAsync(async () => (await ExecutionAsync(database, executionId)).Status != ExecutionStatus.Running, "the resumed download to end", second, TimeSpan.FromMinutes(3));
+        }
+
+        var execution = await ExecutionAsync(database, executionId);
+        Assert.True(execution.Status == ExecutionStatus.Completed, execution.Error);
+        Assert.Equal(2, execution.Attempt);
+        var stored = await SubscriptionIdsAsync(database, profileId);
+        Assert.Equal(sim.Users.Select(u => u.Id).Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
+        Assert.Equal(stored.Count, stored.Distinct().Count());
+
+        // It went on from its page: the pages read in all are the 100 of the download plus at most the one in flight.
+        var pagesInAll = sim.RequestCount("GET", "/users") - pagesBefore;
+        Assert.InRange(pagesInAll, 100, 101);
+        Assert.Equal(0, await StagedRowsAsync(database));
+        output.WriteLine($"kill -9 after {pagesAtKill} of 100 pages; resumed on restart (attempt {execution.Attempt}); {pagesInAll} pages read in all; {stored.Count} subscriptions = {sim.Users.Count} vendor users, 0 duplicates");
+    }
+
+    [Fact]
+    public async Task KilledDuringAReclaimRun_AnotherNodeFinishesIt_EveryCandidateReclaimedExactlyOnce()
+    {
+        await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 460, OpenIncidentsEvery = 0, InvitationSentEvery = 0, RecentOnCallShare = 0.5, StaleOnCallShare = 0.3 });
+        var (folder, database, key) = await PrepareAsync(sim, async license =>
+        {
+            var profile = await license.Profiles.CreateAsync("pagerduty", "PagerDuty Reclaim Crash");
+            Assert.True((await license.Profiles.ValidateAsync(profile.Id)).Succeeded);
+            await license.Profiles.ChangeAsync(profile.Id, reclaimCapCount: 10_000, reclaimCapShare: 1.0);
+            var (download, activity) = await license.Profiles.PublishAsync(profile.Id);
+            Assert.True(download.Succeeded, download.Execution.Error);
+            Assert.True(activity!.Succeeded, activity.Execution.Error);
+            return profile.Id;
+        });
+        var profileId = await ProfileIdAsync(database, "PagerDuty Reclaim Crash");
+        var candidates = await CandidatesAsync(database, profileId);
+        Assert.True(candidates.Count >= 200, $"{candidates.Count} candidates");
+        Assert.All(candidates, c => Assert.Equal(CandidateState.Ready, c.State));
+
+        sim.Faults.DelayNext(100_000, TimeSpan.FromMilliseconds(30));
+        await using (var first = await ServerNode.StartAsync(folder, database, "node-a", key))
+        {
+            _ = first.Http.PostAsync($"/api/reclaim/{profileId}/run", null);
+            await WaitAsync(() => sim.DeleteCounts.Count >= 60, "60 removals sent before the kill", first);
+            first.KillHard();
+        }
+
+        var sentAtKill = sim.DeleteCounts.Count;
+        var inDoubt = (await CandidatesAsync(database, profileId)).Count(c => c.State == CandidateState.AwaitingRevocation);
+
+        // Another node: it waits for the dead node's leases to run out, then finishes the run.
+        await using (var second = await ServerNode.StartAsync(folder, database, "node-b", key))
+        {
+            await WaitAsync(async () => (await CandidatesAsync(database, profileId)).All(c => c.State is not (CandidateState.Ready or CandidateState.AwaitingRevocation)),
+                "every candidate settled", second, TimeSpan.FromMinutes(3));
+        }
+
+        var after = await CandidatesAsync(database, profileId);
+        Assert.All(after, c => Assert.True(c.State == CandidateState.ClosedComplete, $"{c.Number} {c.ExternalUserId}: {c.State} {c.ErrorMessage}"));
+        Assert.All(after, c => Assert.Equal(1, sim.DeleteCount(c.ExternalUserId)));
+        Assert.DoesNotContain(sim.DeleteCounts, d => d.Value > 1);
+        Assert.Equal(after.Count, sim.DeleteCounts.Count);
+        var remaining = (await SubscriptionIdsAsync(database, profileId)).ToHashSet(StringComparer.Ordinal);
+        Assert.DoesNotContain(after, c => remaining.Contains(c.ExternalUserId));
+        output.WriteLine($"kill -9 after {sentAtKill} of {after.Count} removals ({inDoubt} in doubt); node-b finished the run: {after.Count} reclaimed, DELETEs per user: max {sim.DeleteCounts.Values.Max()}, duplicates 0");
+    }
+
+    private static async Task<(string Folder, string Database, string Key)> PrepareAsync(PagerDutySimulator sim, Func<LicenseParts, Task<Guid>> setUp)
+    {
+        var folder = TestPaths.TempFolder();
+        TestPaths.CopyFolder(TestPaths.Flows, Path.Combine(folder, "flows"));
+        var database = Path.Combine(folder, ".flowengine", "flowengine.db");
+        var engine = await Engine.OpenAsync(database, CancellationToken.None, Path.Combine(folder, "flows"));
+        await engine.Connections.SaveAsync(new ConnectionRecord
+        {
+            AliasId = Alias,
+            Url = sim.BaseUrl,
+            CredentialType = "api_token",
+            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
+        }, CancellationToken.None);
+        await using (var license = await engine.LicenseAsync(Path.Combine(folder, "flows"), runJobs: false, CancellationToken.None))
+        {
+            await setUp(license);
+        }
+
+        var key = await new ApiKeys(engine.Store, TimeProvider.System).CreateAsync("durability test", Roles.Admin, CancellationToken.None);
+        return (folder, database, key);
+    }
+
+    private static async Task<T> QueryAsync<T>(string database, Func<Persistence.FlowEngineDbContext, Task<T>> query)
+    {
+        var store = await Persistence.FlowStore.OpenAsync(Persistence.StoreOptions.Sqlite(database));
+        await using var db = store.CreateContext();
+        return await query(db);
+    }
+
+    private static Task<Guid> ProfileIdAsync(string database, string name) =>
+        QueryAsync(database, db => db.Profiles.Where(p => p.DisplayName == name).Select(p => p.Id).SingleAsync());
+
+    private static Task<Guid> DownloadExecutionAsync(string database, Guid profileId) =>
+        QueryAsync(database, async db => (await db.Executions.AsNoTracking().Where(e => e.ConcurrencyKey == $"download:{profileId}").ToListAsync())
+            .OrderByDescending(e => e.StartedAt).First().Id);
+
+    private static Task<ExecutionRecord> ExecutionAsync(string database, Guid id) =>
+        QueryAsync(database, db => db.Executions.AsNoTracking().SingleAsync(e => e.Id == id));
+
+    private static Task<List<string>> SubscriptionIdsAsync(string database, Guid profileId) =>
+        QueryAsync(database, db => db.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId).Select(s => s.ExternalUserId).ToListAsync());
+
+    private static Task<int> StagedRowsAsync(string database) =>
+        QueryAsync(database, db => db.StagedSubscriptions.CountAsync());
+
+    private static Task<List<RemovalCandidateEntity>> CandidatesAsync(string database, Guid profileId) =>
+        QueryAsync(database, db => db.Candidates.AsNoTracking().Where(c => c.ProfileId == profileId).ToListAsync());
+
+    private static Task WaitAsync(Func<bool> done, string what, ServerNode server, TimeSpan? limit = null) =>
+        WaitAsync(() => Task.FromResult(done()), what, server, limit);
+
+    private static async Task WaitAsync(Func<Task<bool>> done, string what, ServerNode server, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(90));
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"waited for {what} in vain; the server said:\n{server.Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
