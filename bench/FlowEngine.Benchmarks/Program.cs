@@ -70,9 +70,11 @@ public static class Program
             given.AddRange(["--artifacts", artifacts]);
         }
 
+        // The harness references the engine, the CLI and the simulators: on a loaded machine BenchmarkDotNet's build of
+        // its generated project needs more than the default 2 minutes.
         var summaries = BenchmarkSwitcher
             .FromTypes([typeof(SetStepsBenchmarks), typeof(ForEachBenchmarks), typeof(PillBenchmarks)])
-            .Run([.. given], DefaultConfig.Instance)
+            .Run([.. given], ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(10)))
             .ToList();
 
         if (OverheadReport.Build(summaries) is { } overhead)
