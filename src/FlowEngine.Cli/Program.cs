@@ -9,8 +9,27 @@ internal static class Program
     {
         var root = BuildCommand();
         // Ctrl+C cancels the command's token; give a running job or execution time to record how it ended.
-        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
-        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30), EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (Persistence.StoreUnavailableException ex)
+        {
+            // Says where the database was looked for and what to check; a stack trace would only hide that.
+            Output.Problem(ex.Message);
+            return ExitCodes.Failed;
+        }
+        catch (Exception ex)
+        {
+            // What System.CommandLine's default handler does, which is off so that the case above can be told apart.
+            if (ex is not OperationCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"Unhandled exception: {ex}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.Failed;
+        }
     }
 
     internal static RootCommand BuildCommand()

@@ -23,7 +23,15 @@ internal sealed record Function(
             throw new ExpressionException($"{Name}() cannot take a secret; secrets can only be passed on whole", 0);
         }
 
-        return Body(context, args);
+        var result = Body(context, args);
+        return result switch
+        {
+            string text when text.Length > Functions.MaxTextLength =>
+                throw new ExpressionException($"{Name}() made a text of {text.Length:N0} characters, more than the {Functions.MaxTextLength:N0} a pill may make", 0),
+            ICollection list when list.Count > Functions.MaxItems =>
+                throw new ExpressionException($"{Name}() made a list of {list.Count:N0} items, more than the {Functions.MaxItems:N0} a pill may make", 0),
+            _ => result,
+        };
     }
 }
 
@@ -31,6 +39,12 @@ internal sealed record Function(
 public static class Functions
 {
     private static readonly Dictionary<string, Function> All = Build().ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    /// <summary>Longest text a function may return (16 Mi characters): a pill cannot build unbounded text.</summary>
+    public const int MaxTextLength = 16 * 1024 * 1024;
+
+    /// <summary>Most items a function may return in a list.</summary>
+    public const int MaxItems = 1_000_000;
 
     /// <summary>Names of every built-in function, for suggestions and documentation.</summary>
     public static IReadOnlyCollection<string> Names => All.Keys;

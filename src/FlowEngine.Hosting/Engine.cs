@@ -54,6 +54,13 @@ public sealed class Engine
         return new Engine(store, options, SpokeCatalog.Load([flowsFolder]), keys);
     }
 
+    /// <summary>Opens a given store (SQLite or PostgreSQL) with a given key folder; spokes are read from <paramref name="flowsFolder"/>.</summary>
+    public static async Task<Engine> OpenAsync(StoreOptions options, string keyFolder, string flowsFolder, CancellationToken cancellationToken)
+    {
+        var store = await FlowStore.OpenAsync(options, cancellationToken).ConfigureAwait(false);
+        return new Engine(store, options, SpokeCatalog.Load([flowsFolder]), keyFolder);
+    }
+
     public DefinitionReader Reader => new(Handlers.Catalog);
 
     /// <summary>Validates files and registers the valid ones as versions; returns every diagnostic (conflicts and spoke manifests included).</summary>
@@ -72,6 +79,23 @@ public sealed class Engine
         return new FlowRunner(Handlers, stored, Executions, TimeProvider.System);
     }
 
+    /// <summary>
+    /// The scheduler in the store's database: single-node on SQLite; on PostgreSQL one node of a Quartz cluster,
+    /// its id from <c>FLOWENGINE_NODE</c> (the node name executions record too; else Quartz makes one from the host name
+    /// and start time).
+    /// </summary>
+    public static Scheduling.SchedulerOptions SchedulerOptionsFor(StoreOptions store, bool runJobs)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!store.IsPostgreSql)
+        {
+            return new Scheduling.SchedulerOptions { ConnectionString = store.ConnectionString, RunJobs = runJobs };
+        }
+
+        var node = Environment.GetEnvironmentVariable("FLOWENGINE_NODE");
+        return Scheduling.SchedulerOptions.PostgreSql(store.ConnectionString, string.IsNullOrWhiteSpace(node) ? "AUTO" : node.Trim()) with { RunJobs = runJobs };
+    }
+
     public static IEnumerable<Diagnostic> Errors(IEnumerable<Diagnostic> diagnostics) => diagnostics.Where(d => d.Severity == Severity.Error);
 
     /// <summary>
@@ -85,13 +109,13 @@ public sealed class Engine
         var runner = await RunnerAsync(cancellationToken).ConfigureAwait(false);
         var holder = new LicenseParts { Diagnostics = load.Diagnostics };
         var scheduler = await Scheduling.JobScheduler.StartAsync(
-            new Scheduling.SchedulerOptions { ConnectionString = StoreOptions.ConnectionString, RunJobs = runJobs },
+            SchedulerOptionsFor(StoreOptions, runJobs),
             new LicenseManagement.Scheduling.SamJobHandler(async ct =>
             {
                 // A fire owed from downtime can come as soon as the scheduler starts, before the services exist.
                 await holder.Ready.Task.WaitAsync(ct).ConfigureAwait(false);
                 return (holder.Profiles, holder.Reclaim);
-            }),
+            }, Executions.PruneAsync),
             cancellationToken).ConfigureAwait(false);
         holder.Scheduler = scheduler;
         holder.Jobs = new LicenseManagement.Scheduling.SchedulerProfileJobs(scheduler);

@@ -111,19 +111,20 @@ public sealed class SubscriptionStaging(SamStore sam)
         var changed = string.Join(" OR ", new[] { "UserPrincipalName", "DisplayName", "Identifier" }.Select(c => sql.Differs($"sam_subscriptions.\"{c}\"", $"excluded.\"{c}\"")))
             + " OR " + sql.Differs("sam_subscriptions.\"ExternalCreated\"", Earliest)
             + " OR (excluded.\"LastActivity\" IS NOT NULL AND (sam_subscriptions.\"LastActivity\" IS NULL OR excluded.\"LastActivity\" > sam_subscriptions.\"LastActivity\"))";
+        var model = profile.SoftwareModelId is null ? "NULL" : "{2}";
         var upsert = $$"""
             INSERT INTO sam_subscriptions ("Id", "ProfileId", "ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "SoftwareModelId", "CreatedAt", "UpdatedAt")
-            SELECT s."NewId", s."ProfileId", s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {0}, {1}, {1}
-            FROM sam_staged_subscriptions s WHERE s."ExecutionId" = {2}
+            SELECT s."NewId", s."ProfileId", s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {{model}}, {0}, {0}
+            FROM sam_staged_subscriptions s WHERE s."ExecutionId" = {1}
             ON CONFLICT ("ProfileId", "ExternalUserId") DO UPDATE SET
               "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName", "Identifier" = excluded."Identifier",
               "ExternalCreated" = {{Earliest}},
               "LastActivity" = CASE WHEN excluded."LastActivity" IS NOT NULL AND (sam_subscriptions."LastActivity" IS NULL OR excluded."LastActivity" > sam_subscriptions."LastActivity")
                 THEN excluded."LastActivity" ELSE sam_subscriptions."LastActivity" END,
-              "UpdatedAt" = {1}
+              "UpdatedAt" = {0}
             WHERE {{changed}}
             """;
-        var written = await db.Database.ExecuteSqlRawAsync(upsert, [sql.Id(profile.SoftwareModelId), now.UtcTicks, sql.Id(executionId)], cancellationToken).ConfigureAwait(false);
+        var written = await db.Database.ExecuteSqlRawAsync(upsert, profile.SoftwareModelId is { } modelId ? [now.UtcTicks, sql.Id(executionId), sql.Id(modelId)] : [now.UtcTicks, sql.Id(executionId)], cancellationToken).ConfigureAwait(false);
         await staged.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new DownloadSummary(added, written - added, goneIds.Count, total);

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,10 +14,16 @@ public sealed class FlowStore
     private FlowStore(DbContextOptions<FlowEngineDbContext> options) => _options = options;
 
     /// <summary>Opens and migrates the store.</summary>
+    /// <remarks>
+    /// On PostgreSQL the database is created when it is missing (the role needs CREATEDB for that) and the
+    /// PostgreSQL migrations are applied; several nodes starting at once take turns (EF Core's migration lock).
+    /// </remarks>
+    /// <exception cref="ArgumentException">The provider is unknown.</exception>
+    /// <exception cref="StoreUnavailableException">The database cannot be reached or logged into; the message says what to check.</exception>
     public static async Task<FlowStore> OpenAsync(StoreOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        if (options.IsSqlite)
         {
             var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
             var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
@@ -27,10 +32,22 @@ public sealed class FlowStore
                 Directory.CreateDirectory(folder);
             }
         }
+        else if (options.IsPostgreSql)
+        {
+            EnsureMigrationsAssembly();
+        }
 
         var store = new FlowStore(options.Build());
         await using var db = store.CreateContext();
-        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (options.IsPostgreSql && ex is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new StoreUnavailableException(PostgreSqlProblem(options, ex), ex);
+        }
+
         if (db.Database.IsSqlite())
         {
             // WAL lets readers (the CLI, the server) look at executions while a run writes them.
@@ -38,6 +55,44 @@ public sealed class FlowStore
         }
 
         return store;
+    }
+
+    /// <summary>A message that says where PostgreSQL was looked for (password masked), what went wrong and what to do.</summary>
+    internal static string PostgreSqlProblem(StoreOptions options, Exception ex)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = options.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return $"FLOWENGINE_STORE is not a valid Npgsql connection string ({ex.GetType().Name}); expected e.g. 'Host=127.0.0.1;Port=5432;Database=flowengine;Username=flowengine;Password=…'";
+        }
+
+        var what = ex is Npgsql.PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : ex.Message;
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            what = what.Replace(builder.Password, "********", StringComparison.Ordinal);
+        }
+
+        return ex is Npgsql.PostgresException { SqlState: "28P01" or "28000" }
+            ? $"PostgreSQL at {builder.Host}:{builder.Port} refused user '{builder.Username}' for database '{builder.Database}': {what}; check the user and password in FLOWENGINE_STORE (see README, \"PostgreSQL (several nodes)\")"
+            : $"cannot reach PostgreSQL at {builder.Host}:{builder.Port} (database '{builder.Database}', user '{builder.Username}'): {what}; is it running, and does FLOWENGINE_STORE name it? see README, \"PostgreSQL (several nodes)\"";
+    }
+
+    private static void EnsureMigrationsAssembly()
+    {
+        try
+        {
+            _ = System.Reflection.Assembly.Load(StoreOptions.PostgreSqlMigrationsAssembly);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"the PostgreSQL store needs {StoreOptions.PostgreSqlMigrationsAssembly}.dll beside the application (it holds the PostgreSQL migrations); reference the FlowEngine.Persistence.PostgreSql project from the host",
+                ex);
+        }
     }
 
     /// <summary>A new context; callers dispose it.</summary>
@@ -50,10 +105,12 @@ public sealed class FlowStore
         return (await db.Database.GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
     }
 
-    /// <summary>The store's connection, for diagnostics.</summary>
-    public static string Describe(StoreOptions options) => options.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase)
-        ? Path.GetFullPath(new SqliteConnectionStringBuilder(options.ConnectionString).DataSource)
-        : new DbConnectionStringBuilder { ConnectionString = options.ConnectionString } is var b && b.ContainsKey("Password")
-            ? $"{options.Provider} (password hidden)"
-            : $"{options.Provider}: {options.ConnectionString}";
+    /// <summary>The store's connection, for diagnostics: the SQLite file, or the PostgreSQL connection string with its password masked.</summary>
+    public static string Describe(StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.IsSqlite
+            ? Path.GetFullPath(new SqliteConnectionStringBuilder(options.ConnectionString).DataSource)
+            : $"{options.NormalizedProvider}: {options.MaskedConnectionString}";
+    }
 }

@@ -18,8 +18,9 @@ namespace FlowEngine.Scheduling;
 /// schedule goes on from there. Two fires of the same job never overlap.
 /// </para>
 /// <para>
-/// On SQLite the scheduler is single-node: one process owns the file's jobs. Clustering (each fire running
-/// once across several nodes) needs the PostgreSQL provider.
+/// On SQLite the scheduler is single-node: one process owns the file's jobs. On PostgreSQL the nodes form a
+/// Quartz cluster (<see cref="SchedulerOptions.Clustered"/>): each fire runs on exactly one of them, and the fires
+/// of a node that dies are taken over by another.
 /// </para>
 /// </remarks>
 public sealed class JobScheduler : IAsyncDisposable
@@ -47,7 +48,7 @@ public sealed class JobScheduler : IAsyncDisposable
     /// <param name="handler">What a fire does.</param>
     /// <param name="ct">Cancels the start.</param>
     /// <exception cref="ArgumentException">The options are not usable (a cluster on SQLite, an in-memory file, …).</exception>
-    /// <exception cref="NotSupportedException">The provider is not available in this build.</exception>
+    /// <exception cref="InvalidOperationException">PostgreSQL cannot be reached; the message says where it was looked for.</exception>
     public static async Task<JobScheduler> StartAsync(SchedulerOptions options, IJobHandler handler, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -61,6 +62,11 @@ public sealed class JobScheduler : IAsyncDisposable
         {
             var path = await SqliteSchema.EnsureCreatedAsync(options.ConnectionString, ct).ConfigureAwait(false);
             Log.SchemaEnsured(logger, path);
+        }
+        else
+        {
+            var where = await PostgreSqlSchema.EnsureCreatedAsync(options.ConnectionString, ct).ConfigureAwait(false);
+            Log.SchemaEnsured(logger, where);
         }
 
         var factory = QuartzSchedulerBuilder.Create(q => Configure(q, options, handler, time, loggerFactory)).Build();
@@ -260,6 +266,28 @@ public sealed class JobScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the scheduler at once, without waiting for running handlers (their token is cancelled): what a node
+    /// that goes away abruptly looks like to the rest of a cluster. Tests use it; <see cref="DisposeAsync"/> is the
+    /// orderly stop.
+    /// </summary>
+    internal async Task AbandonAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _scheduler.Shutdown(waitForJobsToComplete: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _factory.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     private static void Configure(IQuartzBuilder q, SchedulerOptions options, IJobHandler handler, TimeProvider time, ILoggerFactory loggerFactory)
     {
         q.Services.AddSingleton(loggerFactory);
@@ -267,6 +295,10 @@ public sealed class JobScheduler : IAsyncDisposable
         q.ConfigureScheduler(s =>
         {
             s.InstanceName = options.InstanceName;
+            if (options.IsPostgreSql && options.Clustered && !options.InstanceId.Equals("AUTO", StringComparison.OrdinalIgnoreCase))
+            {
+                s.InstanceId = options.InstanceId;
+            }
 
             // Dispose waits for running handlers; their token is cancelled so they return promptly.
             s.ShutdownJobInterruption = ShutdownJobInterruption.Always;
@@ -278,24 +310,23 @@ public sealed class JobScheduler : IAsyncDisposable
         {
             store.ConfigureStore(s =>
             {
-                s.TablePrefix = SqliteSchema.TablePrefix;
+                s.TablePrefix = options.IsPostgreSql ? PostgreSqlSchema.TablePrefix : SqliteSchema.TablePrefix;
                 s.MisfireThreshold = options.MisfireThreshold;
                 s.StoreJobDataAsStrings = true;
 
-                // The tables are FlowEngine's to create (the SQLite ones at start, from the embedded script);
+                // The tables are FlowEngine's to create (at start, from Quartz's own script for the provider, embedded);
                 // Quartz checks they are all there and fails the start, naming what is missing, if not.
                 s.SchemaProvisioning = SchemaProvisioning.Validate;
             });
 
             if (options.IsPostgreSql)
             {
-                // Ready for the PostgreSQL store (not enabled yet: SchedulerOptions.Validate refuses it). Quartz
-                // creates its PostgreSQL tables itself (ProvisionSchema, from its own create_postgres.sql).
+                // Quartz's PostgreSQL delegate over Npgsql; with clustering, row locks in qrtz_locks decide which node
+                // takes each fire, and a node that stops checking in has its fires recovered by another.
                 store.UsePostgres(options.ConnectionString);
-                store.ProvisionSchema();
                 if (options.Clustered)
                 {
-                    store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(15));
+                    store.UseClustering(c => c.CheckinInterval = options.ClusterCheckinInterval);
                 }
             }
             else

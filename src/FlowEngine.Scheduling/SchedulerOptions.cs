@@ -9,7 +9,10 @@ public sealed record SchedulerOptions
     /// <summary>The SQLite provider: one node, in the same file as the rest of FlowEngine.</summary>
     public const string SqliteProvider = "sqlite";
 
-    /// <summary>The PostgreSQL provider, for several server nodes sharing work; not available yet.</summary>
+    /// <summary>
+    /// The PostgreSQL provider (<c>postgres</c> is accepted too), for several server nodes sharing work: Quartz's
+    /// clustered ADO job store in the same database as FlowEngine's store.
+    /// </summary>
     public const string PostgreSqlProvider = "postgresql";
 
     /// <summary>
@@ -29,14 +32,28 @@ public sealed record SchedulerOptions
     public string InstanceName { get; init; } = "FlowEngine";
 
     /// <summary>
+    /// This node's id in a cluster; every node sharing the database needs its own. <c>AUTO</c> (the default) lets
+    /// Quartz make one from the host name and the start time. Ignored when not <see cref="Clustered"/>.
+    /// </summary>
+    public string InstanceId { get; init; } = "AUTO";
+
+    /// <summary>
+    /// How often a clustered node records that it is alive. A node silent for longer than this (plus Quartz's
+    /// check-in misfire threshold) is taken for dead, and another node recovers its fires. Default 15 seconds.
+    /// </summary>
+    public TimeSpan ClusterCheckinInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// The clock the scheduler runs on; <see langword="null"/> for the system clock. Tests pass a
     /// <c>FakeTimeProvider</c> and advance it to make jobs fire.
     /// </summary>
     public TimeProvider? Time { get; init; }
 
     /// <summary>
-    /// Whether several nodes share the job store, each scheduled fire running once across them. Needs
-    /// PostgreSQL: SQLite is single-node (one writer, one process), and asking for a cluster on it is refused.
+    /// Whether several nodes share the job store, each scheduled fire running once across them (Quartz's clustered
+    /// ADO store: row locks in the database decide which node takes a fire; a dead node's fires are recovered by
+    /// another). Needs PostgreSQL: SQLite is single-node (one writer, one process), and asking for a cluster on it is
+    /// refused.
     /// </summary>
     public bool Clustered { get; init; }
 
@@ -63,9 +80,16 @@ public sealed record SchedulerOptions
     /// <summary>Options for a SQLite file.</summary>
     public static SchedulerOptions Sqlite(string path) => new() { ConnectionString = $"Data Source={path}" };
 
-    internal bool IsSqlite => Provider.Equals(SqliteProvider, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Options for one node of a cluster on a PostgreSQL database (an Npgsql connection string).</summary>
+    public static SchedulerOptions PostgreSql(string connectionString, string instanceId = "AUTO") =>
+        new() { ConnectionString = connectionString, Provider = PostgreSqlProvider, Clustered = true, InstanceId = instanceId };
 
-    internal bool IsPostgreSql => Provider.Equals(PostgreSqlProvider, StringComparison.OrdinalIgnoreCase);
+    /// <summary>The provider, node and instance name, without the connection string (it may hold a password): safe to log.</summary>
+    public override string ToString() => $"{Provider} scheduler '{InstanceName}'{(Clustered ? $", clustered as '{InstanceId}'" : "")}";
+
+    internal bool IsSqlite => Provider.Trim().Equals(SqliteProvider, StringComparison.OrdinalIgnoreCase);
+
+    internal bool IsPostgreSql => Provider.Trim().ToLowerInvariant() is PostgreSqlProvider or "postgres";
 
     internal void Validate()
     {
@@ -93,12 +117,23 @@ public sealed record SchedulerOptions
         }
         else if (IsPostgreSql)
         {
-            throw new NotSupportedException(
-                "the 'postgresql' scheduler provider is not available in this build: it needs Npgsql and Quartz's PostgreSQL tables, which come with FlowEngine's PostgreSQL store");
+            ArgumentException.ThrowIfNullOrWhiteSpace(InstanceId, nameof(InstanceId));
+            ArgumentOutOfRangeException.ThrowIfLessThan(ClusterCheckinInterval, TimeSpan.FromSeconds(1), nameof(ClusterCheckinInterval));
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException(
+                    "the scheduler's PostgreSQL connection string is not an Npgsql one; expected e.g. 'Host=127.0.0.1;Port=5432;Database=flowengine;Username=flowengine;Password=…'",
+                    nameof(ConnectionString),
+                    ex);
+            }
         }
         else
         {
-            throw new ArgumentException($"unknown scheduler provider '{Provider}'; use '{SqliteProvider}'", nameof(Provider));
+            throw new ArgumentException($"unknown scheduler provider '{Provider}'; use '{SqliteProvider}' or '{PostgreSqlProvider}'", nameof(Provider));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using FlowEngine.Hosting;
 using FlowEngine.LicenseManagement;
+using FlowEngine.LicenseManagement.Scheduling;
 using FlowEngine.Server.Auth;
 using FlowEngine.Server.Endpoints;
 using FlowEngine.Server.Designer;
@@ -30,6 +31,9 @@ public sealed record ServerOptions
 
     /// <summary>Whether the scheduler fires jobs in this process.</summary>
     public bool RunJobs { get; init; } = true;
+
+    /// <summary>Executions started through the API, triggers and the designer that may run at once (FLOWENGINE_MAX_RUNNING, default 256); more are refused with 429.</summary>
+    public int MaxRunning { get; init; } = int.TryParse(Environment.GetEnvironmentVariable("FLOWENGINE_MAX_RUNNING"), out var max) && max > 0 ? max : 256;
 }
 
 /// <summary>What the server was started with, for the start-up message.</summary>
@@ -44,6 +48,11 @@ public static class ServerHost
         ArgumentNullException.ThrowIfNull(options);
         var engine = await Engine.OpenAsync(options.DatabasePath, cancellationToken, options.FlowsFolder).ConfigureAwait(false);
         var license = await engine.LicenseAsync(options.FlowsFolder, options.RunJobs, cancellationToken).ConfigureAwait(false);
+        if (options.RunJobs)
+        {
+            await license.Scheduler.UpsertAsync(SamJobHandler.PruneSpec(), cancellationToken).ConfigureAwait(false);
+        }
+
         var keys = new ApiKeys(engine.Store, TimeProvider.System);
         string? newKey = null;
         if (!await keys.AnyAsync(cancellationToken).ConfigureAwait(false))
@@ -84,6 +93,7 @@ public static class ServerHost
             var (status, title) = error switch
             {
                 LicenseException => (StatusCodes.Status400BadRequest, "The request cannot be done"),
+                ServerBusyException => (StatusCodes.Status429TooManyRequests, "Too many executions running"),
                 ArgumentException => (StatusCodes.Status400BadRequest, "Bad request"),
                 KeyNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
                 _ => (StatusCodes.Status500InternalServerError, "Internal error"),

@@ -72,7 +72,8 @@ public sealed class LicenseCliTests
 
         var attention = await cli.OkAsync("candidates", "list", "--state", "attention required", "--history");
         Assert.Equal([ready[0][0]], Rows(attention.Out).Select(r => r[0]));
-        Assert.Contains("Ready -> Attention Required  by reclaim run:", attention.Out, StringComparison.Ordinal);
+        Assert.Contains("Ready -> Awaiting Revocation  by reclaim run: removal being sent to pagerduty", attention.Out, StringComparison.Ordinal);
+        Assert.Contains("Awaiting Revocation -> Attention Required  by reclaim run:", attention.Out, StringComparison.Ordinal);
 
         Assert.Contains("now has 50 right(s)", (await cli.OkAsync("entitlements", "add", "pagerduty", "--rights", "50", "--unit-cost", "120")).Out, StringComparison.Ordinal);
         var reconcile = Rows((await cli.OkAsync("reconcile")).Out).Single();

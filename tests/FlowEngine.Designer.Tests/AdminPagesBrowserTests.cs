@@ -18,12 +18,16 @@ public sealed class AdminPagesBrowserTests(StudioBrowser browser)
     [Fact]
     public async Task AdminPages_SignIn_ConnectPagerDuty_ValidateAndPublishAProfile_ThenCandidatesAndReconciliation()
     {
-        // The studio tests on this shared server publish an edited download subflow (a query filter), and profile
-        // runs take the latest published version; put the shipped version back so the download reads every user.
-        const string Download = "pagerduty.sam.download_subscriptions";
-        foreach (var version in await Server.Start.Engine.Definitions.ListAsync(Download))
+        // The studio tests on this shared server publish edited license subflows, and profile runs take the latest
+        // published version; put the shipped versions (the ones in flows/) back so the runs do what was shipped.
+        foreach (var (id, file) in new[] { ("pagerduty.sam.download_subscriptions", "download_subscriptions.yaml"), ("pagerduty.sam.update_user_activity", "update_user_activity.yaml") })
         {
-            await Server.Start.Engine.Definitions.SetStatusAsync(Download, version.Version, version.Version == 1 ? FlowEngine.Persistence.VersionStatus.Published : FlowEngine.Persistence.VersionStatus.Draft);
+            var text = File.ReadAllText(Path.Combine(FlowEngine.Tests.Shared.TestPaths.Flows, "license", "pagerduty", file));
+            var shipped = int.Parse(System.Text.RegularExpressions.Regex.Match(text, @"(?m)^version: (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var version in await Server.Start.Engine.Definitions.ListAsync(id))
+            {
+                await Server.Start.Engine.Definitions.SetStatusAsync(id, version.Version, version.Version == shipped ? FlowEngine.Persistence.VersionStatus.Published : FlowEngine.Persistence.VersionStatus.Draft);
+            }
         }
 
         Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FlowEngine.Server.ServerState>(Server.Start.App.Services).DefinitionsChanged();

@@ -71,12 +71,12 @@ public sealed class StudioBrowserTests(StudioBrowser browser)
         await using var studio = await StudioPage.OpenAsync(browser, Server.AdminKey);
         var page = studio.Page;
         await OpenEditorAsync(page, Url("workflows/definitions/pagerduty.sam.download_subscriptions/edit"), "store");
-        foreach (var step in new[] { "users", "map", "store" })
+        foreach (var step in new[] { "users", "to_subscriptions", "store" })
         {
             await Assertions.Expect(Node(page, step)).ToBeVisibleAsync();
         }
 
-        Assert.True(await page.Locator(".x6-edge").CountAsync() >= 4, "the steps are joined by connections");
+        Assert.True(await page.Locator(".x6-edge").CountAsync() >= 3, "the steps are joined by connections, the streamed pages' steps on the call's Do port");
         await studio.ShotAsync("02-editor-flowchart");
 
         await page.GetByText("PagerDuty", new() { Exact = true }).ClickAsync();
@@ -96,16 +96,17 @@ public sealed class StudioBrowserTests(StudioBrowser browser)
     [Fact]
     public async Task AnInputChangedInTheStudioIsSavedAsANewVersionThenPublished()
     {
-        const string id = "pagerduty.sam.download_subscriptions";
+        const string id = "pagerduty.sam.update_user_activity";
+        const string until = "2026-12-01T00:00:00Z";
         await using var studio = await StudioPage.OpenAsync(browser, Server.AdminKey);
         var page = studio.Page;
-        await OpenEditorAsync(page, Url($"workflows/definitions/{id}/edit"), "users");
-        await Node(page, "users").ClickAsync();
-        var query = page.Locator(".mud-input-control:has(label:text-is('Query')) input");
+        await OpenEditorAsync(page, Url($"workflows/definitions/{id}/edit"), "oncalls");
+        await Node(page, "oncalls").ClickAsync();
+        var query = page.Locator(".mud-input-control:has(label:text-is('Until')) input");
         await Assertions.Expect(query).ToBeVisibleAsync();
         var saved = page.WaitForResponseAsync(r => r.Url.EndsWith("/elsa/api/workflow-definitions", StringComparison.Ordinal) && r.Request.Method == "POST"
-            && (r.Request.PostData ?? "").Contains("\"value\":\"ops\"", StringComparison.Ordinal), new() { Timeout = 30_000 });
-        await query.FillAsync("ops");
+            && (r.Request.PostData ?? "").Contains($"\"value\":\"{until}\"", StringComparison.Ordinal), new() { Timeout = 30_000 });
+        await query.FillAsync(until);
         await query.PressAsync("Tab");
         var save = await saved;
         Assert.Equal(200, save.Status);
@@ -115,7 +116,8 @@ public sealed class StudioBrowserTests(StudioBrowser browser)
         var versions = await Server.Start.Engine.Definitions.ListAsync(id);
         Assert.Equal([1, 2], versions.Select(v => v.Version));
         Assert.Equal(VersionStatus.Draft, versions[1].Status);
-        Assert.Contains("    with: { query: ops }\n", versions[1].SourceText, StringComparison.Ordinal);
+        Assert.Contains("until: ", versions[1].SourceText, StringComparison.Ordinal);
+        Assert.Contains(until, versions[1].SourceText, StringComparison.Ordinal);
 
         // Publish (the cloud button): version 2 becomes the published one.
         var published = page.WaitForResponseAsync(r => r.Url.EndsWith("/elsa/api/workflow-definitions", StringComparison.Ordinal)

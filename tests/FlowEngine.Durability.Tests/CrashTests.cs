@@ -19,37 +19,84 @@ public sealed class CrashTests(ITestOutputHelper output)
 {
     private const string Alias = "sn_pagerduty_spoke.PagerDuty";
 
+    /// <summary>Where the nodes keep their data: a SQLite file, or a PostgreSQL database shared by several live nodes.</summary>
+    private sealed record Target(string Folder, Persistence.StoreOptions Store, IReadOnlyDictionary<string, string> Environment, string? DatabasePath)
+    {
+        public string Flows => Path.Combine(Folder, "flows");
+
+        public string Keys => Path.Combine(Folder, "keys");
+
+        public Task<ServerNode> StartNodeAsync(string node, string key) => ServerNode.StartAsync(Folder, DatabasePath, node, key, Environment);
+
+        public static Target Sqlite()
+        {
+            var folder = TestPaths.TempFolder();
+            var database = Path.Combine(folder, ".flowengine", "flowengine.db");
+            return new Target(folder, Persistence.StoreOptions.Sqlite(database), new Dictionary<string, string> { ["FLOWENGINE_KEYS"] = Path.Combine(folder, "keys") }, database);
+        }
+
+        public static async Task<Target> PostgreSqlAsync()
+        {
+            var database = new PostgreSql.Tests.PostgresDatabase();
+            await database.InitializeAsync();
+            var folder = TestPaths.TempFolder();
+            return new Target(folder, new Persistence.StoreOptions { Provider = "postgresql", ConnectionString = database.ConnectionString }, new Dictionary<string, string>
+            {
+                ["FLOWENGINE_KEYS"] = Path.Combine(folder, "keys"),
+                ["FLOWENGINE_STORE_PROVIDER"] = "postgresql",
+                ["FLOWENGINE_STORE"] = database.ConnectionString,
+            }, null);
+        }
+    }
+
     [Fact]
-    public async Task KilledDuringA10000UserDownload_RestartResumesAtItsPage_SubscriptionsEqualTheVendorsUsers()
+    public Task KilledDuringA10000UserDownload_RestartResumesAtItsPage_SubscriptionsEqualTheVendorsUsers() =>
+        DownloadScenarioAsync(Target.Sqlite(), secondNodeAlive: false);
+
+    [Fact]
+    public async Task TwoLiveNodesOnPostgreSql_OneKilledMidDownload_TheOtherResumesIt() =>
+        await DownloadScenarioAsync(await Target.PostgreSqlAsync(), secondNodeAlive: true);
+
+    [Fact]
+    public Task KilledDuringAReclaimRun_AnotherNodeFinishesIt_EveryCandidateReclaimedExactlyOnce() =>
+        ReclaimScenarioAsync(Target.Sqlite(), secondNodeAlive: false);
+
+    [Fact]
+    public async Task TwoLiveNodesOnPostgreSql_OneKilledMidReclaim_TheOtherFinishesIt_EachUserRemovedOnce() =>
+        await ReclaimScenarioAsync(await Target.PostgreSqlAsync(), secondNodeAlive: true);
+
+    private async Task DownloadScenarioAsync(Target target, bool secondNodeAlive)
     {
         await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 10_000 });
-        var (folder, database, key) = await PrepareAsync(sim, async license =>
+        var key = await PrepareAsync(target, sim, async license =>
         {
             var profile = await license.Profiles.CreateAsync("pagerduty", "PagerDuty Crash");
             Assert.True((await license.Profiles.ValidateAsync(profile.Id)).Succeeded);
             return profile.Id;
         });
+        var database = target.Store;
         var profileId = await ProfileIdAsync(database, "PagerDuty Crash");
 
         // Slow pages, so the download is still going when the process is killed.
         sim.Faults.DelayNext(100_000, TimeSpan.FromMilliseconds(40));
         var pagesBefore = sim.RequestCount("GET", "/users");
         Guid executionId;
-        await using (var first = await ServerNode.StartAsync(folder, database, "node-a", key))
+        // On PostgreSQL a second node is up all along; on SQLite the same node starts again after the kill.
+        await using var other = secondNodeAlive ? await target.StartNodeAsync("node-b", key) : null;
+        await using (var first = await target.StartNodeAsync("node-a", key))
         {
             _ = first.Http.PostAsync($"/api/profiles/{profileId}/publish", null);
             await WaitAsync(() => sim.RequestCount("GET", "/users") - pagesBefore >= 30, "30 pages read before the kill", first);
             first.KillHard();
             executionId = await DownloadExecutionAsync(database, profileId);
-            Assert.Equal(ExecutionStatus.Running, (await ExecutionAsync(database, executionId)).Status);
         }
 
         var pagesAtKill = sim.RequestCount("GET", "/users") - pagesBefore;
         Assert.Empty(await SubscriptionIdsAsync(database, profileId));
 
-        await using (var second = await ServerNode.StartAsync(folder, database, "node-a", key))
+        await using (var second = other is null ? await target.StartNodeAsync("node-a", key) : null)
         {
-            await WaitAsync(async () => (await ExecutionAsync(database, executionId)).Status != ExecutionStatus.Running, "the resumed download to end", second, TimeSpan.FromMinutes(3));
+            await WaitAsync(async () => (await ExecutionAsync(database, executionId)).Status != ExecutionStatus.Running, "the resumed download to end", second ?? other!, TimeSpan.FromMinutes(3));
         }
 
         var execution = await ExecutionAsync(database, executionId);
@@ -63,14 +110,13 @@ public sealed class CrashTests(ITestOutputHelper output)
         var pagesInAll = sim.RequestCount("GET", "/users") - pagesBefore;
         Assert.InRange(pagesInAll, 100, 101);
         Assert.Equal(0, await StagedRowsAsync(database));
-        output.WriteLine($"kill -9 after {pagesAtKill} of 100 pages; resumed on restart (attempt {execution.Attempt}); {pagesInAll} pages read in all; {stored.Count} subscriptions = {sim.Users.Count} vendor users, 0 duplicates");
+        output.WriteLine($"{target.Store.Provider}: kill -9 after {pagesAtKill} of 100 pages; resumed by {execution.Node ?? "(ended)"} (attempt {execution.Attempt}); {pagesInAll} pages read in all; {stored.Count} subscriptions = {sim.Users.Count} vendor users, 0 duplicates");
     }
 
-    [Fact]
-    public async Task KilledDuringAReclaimRun_AnotherNodeFinishesIt_EveryCandidateReclaimedExactlyOnce()
+    private async Task ReclaimScenarioAsync(Target target, bool secondNodeAlive)
     {
         await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 460, OpenIncidentsEvery = 0, InvitationSentEvery = 0, RecentOnCallShare = 0.5, StaleOnCallShare = 0.3 });
-        var (folder, database, key) = await PrepareAsync(sim, async license =>
+        var key = await PrepareAsync(target, sim, async license =>
         {
             var profile = await license.Profiles.CreateAsync("pagerduty", "PagerDuty Reclaim Crash");
             Assert.True((await license.Profiles.ValidateAsync(profile.Id)).Succeeded);
@@ -80,13 +126,15 @@ public sealed class CrashTests(ITestOutputHelper output)
             Assert.True(activity!.Succeeded, activity.Execution.Error);
             return profile.Id;
         });
+        var database = target.Store;
         var profileId = await ProfileIdAsync(database, "PagerDuty Reclaim Crash");
         var candidates = await CandidatesAsync(database, profileId);
         Assert.True(candidates.Count >= 200, $"{candidates.Count} candidates");
         Assert.All(candidates, c => Assert.Equal(CandidateState.Ready, c.State));
 
         sim.Faults.DelayNext(100_000, TimeSpan.FromMilliseconds(30));
-        await using (var first = await ServerNode.StartAsync(folder, database, "node-a", key))
+        await using var other = secondNodeAlive ? await target.StartNodeAsync("node-b", key) : null;
+        await using (var first = await target.StartNodeAsync("node-a", key))
         {
             _ = first.Http.PostAsync($"/api/reclaim/{profileId}/run", null);
             await WaitAsync(() => sim.DeleteCounts.Count >= 60, "60 removals sent before the kill", first);
@@ -96,11 +144,12 @@ public sealed class CrashTests(ITestOutputHelper output)
         var sentAtKill = sim.DeleteCounts.Count;
         var inDoubt = (await CandidatesAsync(database, profileId)).Count(c => c.State == CandidateState.AwaitingRevocation);
 
-        // Another node: it waits for the dead node's leases to run out, then finishes the run.
-        await using (var second = await ServerNode.StartAsync(folder, database, "node-b", key))
+        // Another node (started now on SQLite, up all along on PostgreSQL) waits for the dead node's leases to run
+        // out, then finishes the run.
+        await using (var second = other is null ? await target.StartNodeAsync("node-b", key) : null)
         {
             await WaitAsync(async () => (await CandidatesAsync(database, profileId)).All(c => c.State is not (CandidateState.Ready or CandidateState.AwaitingRevocation)),
-                "every candidate settled", second, TimeSpan.FromMinutes(3));
+                "every candidate settled", second ?? other!, TimeSpan.FromMinutes(3));
         }
 
         var after = await CandidatesAsync(database, profileId);
@@ -110,15 +159,13 @@ public sealed class CrashTests(ITestOutputHelper output)
         Assert.Equal(after.Count, sim.DeleteCounts.Count);
         var remaining = (await SubscriptionIdsAsync(database, profileId)).ToHashSet(StringComparer.Ordinal);
         Assert.DoesNotContain(after, c => remaining.Contains(c.ExternalUserId));
-        output.WriteLine($"kill -9 after {sentAtKill} of {after.Count} removals ({inDoubt} in doubt); node-b finished the run: {after.Count} reclaimed, DELETEs per user: max {sim.DeleteCounts.Values.Max()}, duplicates 0");
+        output.WriteLine($"{target.Store.Provider}: kill -9 after {sentAtKill} of {after.Count} removals ({inDoubt} in doubt); node-b finished the run: {after.Count} reclaimed, DELETEs per user: max {sim.DeleteCounts.Values.Max()}, duplicates 0");
     }
 
-    private static async Task<(string Folder, string Database, string Key)> PrepareAsync(PagerDutySimulator sim, Func<LicenseParts, Task<Guid>> setUp)
+    private static async Task<string> PrepareAsync(Target target, PagerDutySimulator sim, Func<LicenseParts, Task<Guid>> setUp)
     {
-        var folder = TestPaths.TempFolder();
-        TestPaths.CopyFolder(TestPaths.Flows, Path.Combine(folder, "flows"));
-        var database = Path.Combine(folder, ".flowengine", "flowengine.db");
-        var engine = await Engine.OpenAsync(database, CancellationToken.None, Path.Combine(folder, "flows"));
+        TestPaths.CopyFolder(TestPaths.Flows, target.Flows);
+        var engine = await Engine.OpenAsync(target.Store, target.Keys, target.Flows, CancellationToken.None);
         await engine.Connections.SaveAsync(new ConnectionRecord
         {
             AliasId = Alias,
@@ -126,39 +173,38 @@ public sealed class CrashTests(ITestOutputHelper output)
             CredentialType = "api_token",
             Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
         }, CancellationToken.None);
-        await using (var license = await engine.LicenseAsync(Path.Combine(folder, "flows"), runJobs: false, CancellationToken.None))
+        await using (var license = await engine.LicenseAsync(target.Flows, runJobs: false, CancellationToken.None))
         {
             await setUp(license);
         }
 
-        var key = await new ApiKeys(engine.Store, TimeProvider.System).CreateAsync("durability test", Roles.Admin, CancellationToken.None);
-        return (folder, database, key);
+        return await new ApiKeys(engine.Store, TimeProvider.System).CreateAsync("durability test", Roles.Admin, CancellationToken.None);
     }
 
-    private static async Task<T> QueryAsync<T>(string database, Func<Persistence.FlowEngineDbContext, Task<T>> query)
+    private static async Task<T> QueryAsync<T>(Persistence.StoreOptions database, Func<Persistence.FlowEngineDbContext, Task<T>> query)
     {
-        var store = await Persistence.FlowStore.OpenAsync(Persistence.StoreOptions.Sqlite(database));
+        var store = await Persistence.FlowStore.OpenAsync(database);
         await using var db = store.CreateContext();
         return await query(db);
     }
 
-    private static Task<Guid> ProfileIdAsync(string database, string name) =>
+    private static Task<Guid> ProfileIdAsync(Persistence.StoreOptions database, string name) =>
         QueryAsync(database, db => db.Profiles.Where(p => p.DisplayName == name).Select(p => p.Id).SingleAsync());
 
-    private static Task<Guid> DownloadExecutionAsync(string database, Guid profileId) =>
+    private static Task<Guid> DownloadExecutionAsync(Persistence.StoreOptions database, Guid profileId) =>
         QueryAsync(database, async db => (await db.Executions.AsNoTracking().Where(e => e.ConcurrencyKey == $"download:{profileId}").ToListAsync())
             .OrderByDescending(e => e.StartedAt).First().Id);
 
-    private static Task<ExecutionRecord> ExecutionAsync(string database, Guid id) =>
+    private static Task<ExecutionRecord> ExecutionAsync(Persistence.StoreOptions database, Guid id) =>
         QueryAsync(database, db => db.Executions.AsNoTracking().SingleAsync(e => e.Id == id));
 
-    private static Task<List<string>> SubscriptionIdsAsync(string database, Guid profileId) =>
+    private static Task<List<string>> SubscriptionIdsAsync(Persistence.StoreOptions database, Guid profileId) =>
         QueryAsync(database, db => db.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId).Select(s => s.ExternalUserId).ToListAsync());
 
-    private static Task<int> StagedRowsAsync(string database) =>
+    private static Task<int> StagedRowsAsync(Persistence.StoreOptions database) =>
         QueryAsync(database, db => db.StagedSubscriptions.CountAsync());
 
-    private static Task<List<RemovalCandidateEntity>> CandidatesAsync(string database, Guid profileId) =>
+    private static Task<List<RemovalCandidateEntity>> CandidatesAsync(Persistence.StoreOptions database, Guid profileId) =>
         QueryAsync(database, db => db.Candidates.AsNoTracking().Where(c => c.ProfileId == profileId).ToListAsync());
 
     private static Task WaitAsync(Func<bool> done, string what, ServerNode server, TimeSpan? limit = null) =>

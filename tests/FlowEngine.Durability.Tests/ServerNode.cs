@@ -37,12 +37,12 @@ internal sealed class ServerNode : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerNode> StartAsync(string folder, string database, string node, string apiKey)
+    public static async Task<ServerNode> StartAsync(string folder, string? database, string node, string apiKey, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "flowengine.dll"));
-        foreach (var arg in new[] { "--db", database, "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var arg in (database is null ? [] : new[] { "--db", database }).Concat(["serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             info.ArgumentList.Add(arg);
         }
@@ -51,6 +51,11 @@ internal sealed class ServerNode : IAsyncDisposable
         info.Environment["FLOWENGINE_NODE"] = node;
         info.Environment["FLOWENGINE_LEASE_SECONDS"] = "2";
         info.Environment["FLOWENGINE_RECOVERY_SECONDS"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info)!;
         var server = new ServerNode(process, port);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

@@ -156,4 +156,12 @@ public sealed class TemplateTests
         Assert.Equal("list_users", Suggest.Closest("lsit_users", ["list_users", "lookup_account"]));
         Assert.Null(Suggest.Closest("zzz", ["list_users"]));
     }
+
+    [Fact]
+    public void Evaluation_AFunctionMakingHugeText_FailsWithTheLimit_InsteadOfFillingMemory()
+    {
+        var error = Assert.Throws<ExpressionException>(() => Eval("{{ join(range(0, 1000000), \"--------------------\") }}"));
+        Assert.Contains("more than the 16,777,216 a pill may make", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1000, ((string)Eval("{{ join(range(0, 1000), \",\") }}")!).Split(',').Length);
+    }
 }

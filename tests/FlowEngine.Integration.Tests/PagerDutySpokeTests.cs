@@ -60,7 +60,7 @@ public sealed class PagerDutySpokeTests
         {
             var failed = await over.RunAsync("pagerduty.list_users");
             Assert.Equal(ExecutionStatus.Failed, failed.Status);
-            Assert.Contains("PagerDuty stops offset paging at 10000 (offset + limit) and there are more than 10000 items at GET /users", failed.Record.Error, StringComparison.Ordinal);
+            Assert.Contains("PagerDuty (alias sn_pagerduty_spoke.PagerDuty) stops offset paging at 10000 (offset + limit) and there are more than 10000 items at GET /users", failed.Record.Error, StringComparison.Ordinal);
         }
     }
 

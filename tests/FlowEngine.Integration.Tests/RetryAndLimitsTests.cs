@@ -89,7 +89,7 @@ public sealed class RetryAndLimitsTests
         await using var _ = sim;
         var result = await harness.RunAsync("pagerduty.tiny_page");
         Assert.Equal(ExecutionStatus.Failed, result.Status);
-        Assert.Contains("the answer of PagerDuty to GET /users is larger than the 2000-byte limit", result.Record.Error, StringComparison.Ordinal);
+        Assert.Contains("the answer of PagerDuty (alias sn_pagerduty_spoke.PagerDuty) to GET /users is larger than the 2000-byte limit", result.Record.Error, StringComparison.Ordinal);
         Assert.Contains("raise the step's response_limit (at most 10 MB)", result.Record.Error, StringComparison.Ordinal);
     }
 

@@ -91,4 +91,47 @@ public sealed class ScheduledRunTests
         Assert.Equal([ProfileService.SubscriptionsJob("PD")], (await scheduler.ListAsync(default)).Where(j => j.Group == SchedulerProfileJobs.Group).Select(j => j.Name));
         await Assert.ThrowsAsync<LicenseException>(() => harness.Profiles.PublishAsync(profile.Id));
     }
+
+    [Fact]
+    public async Task PruneJob_FiresDaily_DeletesExecutionsPastTheRetention_KeepsRecentOnesAndLicenseData()
+    {
+        await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 12 });
+        var clock = new FakeTimeProvider(new DateTimeOffset(DateTimeOffset.UtcNow.Date, TimeSpan.Zero).AddHours(12));
+        var database = Path.Combine(FlowEngine.Tests.Shared.TestPaths.TempFolder(), "flowengine.db");
+        var harness = await SamHarness.CreateAsync(database: database);
+        await harness.ConnectAsync(sim);
+        var profile = await harness.Profiles.CreateAsync("pagerduty", "Kept");
+        Assert.True((await harness.Profiles.RefreshSubscriptionsAsync(profile.Id)).Succeeded);
+        var executions = new FlowEngine.Persistence.EfExecutionStore(harness.Store);
+        async Task<Guid> EndedAsync(int daysAgo)
+        {
+            var record = new FlowEngine.Runtime.Records.ExecutionRecord
+            {
+                Id = Guid.NewGuid(),
+                DefinitionId = "demo.idle_report",
+                DefinitionHash = "h",
+                Status = FlowEngine.Runtime.Records.ExecutionStatus.Completed,
+                StartedAt = clock.GetUtcNow().AddDays(-daysAgo),
+                EndedAt = clock.GetUtcNow().AddDays(-daysAgo),
+            };
+            await executions.CreateAsync(record, default);
+            return record.Id;
+        }
+
+        var old = await EndedAsync(20);
+        var recent = await EndedAsync(3);
+        var handler = new SamJobHandler(ct => Task.FromResult((harness.Profiles, harness.Reclaim)), executions.PruneAsync);
+        await using var scheduler = await JobScheduler.StartAsync(new SchedulerOptions { ConnectionString = $"Data Source={database}", Time = clock }, handler);
+        await scheduler.UpsertAsync(SamJobHandler.PruneSpec(), default);
+
+        clock.Advance(TimeSpan.FromHours(16).Add(TimeSpan.FromSeconds(1)));
+        await WaitForAsync(() => handler.Fires.Count >= 1, "the 04:00 prune job");
+
+        var fire = Assert.Single(handler.Fires);
+        Assert.Equal(SamJobHandler.PruneJob, fire.Job);
+        Assert.True(fire.Succeeded, fire.Error);
+        Assert.Null(await executions.GetAsync(old, default));
+        Assert.NotNull(await executions.GetAsync(recent, default));
+        Assert.Equal(12, (await harness.SubscriptionsAsync(profile.Id)).Count);
+    }
 }

@@ -164,6 +164,6 @@ public sealed class StoreTests
     public async Task Open_UnknownProvider_SaysWhatIsAvailable()
     {
         var ex = await Assert.ThrowsAsync<ArgumentException>(() => FlowStore.OpenAsync(new StoreOptions { Provider = "oracle", ConnectionString = "x" }));
-        Assert.Contains("use 'sqlite'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("use 'sqlite' (the default) or 'postgresql'", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -45,9 +45,19 @@ internal sealed class TickHandler(FakeTimeProvider time) : IStepHandler
 internal sealed class RuntimeHarness
 {
     public RuntimeHarness(params (string File, string Text)[] extra)
+        : this(null, extra)
+    {
+    }
+
+    public RuntimeHarness(IStepHandler? more, params (string File, string Text)[] extra)
     {
         Tick = new TickHandler(Time);
         Handlers = StepHandlerRegistry.CreateDefault().Register(Tick);
+        if (more is not null)
+        {
+            Handlers.Register(more);
+        }
+
         var folder = Path.Combine(AppContext.BaseDirectory, "Flows");
         var files = Directory.GetFiles(folder, "*.yaml").Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllText(f)));
         var load = new FlowLoader(Handlers.Catalog).LoadTexts(files.Concat(extra));

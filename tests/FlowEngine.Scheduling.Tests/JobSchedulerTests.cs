@@ -265,7 +265,8 @@ public sealed class JobSchedulerTests
             JobScheduler.StartAsync(new SchedulerOptions { ConnectionString = "Data Source=:memory:" }, handler));
         Assert.Contains("in-memory", memory.Message, StringComparison.Ordinal);
 
-        await Assert.ThrowsAsync<NotSupportedException>(() =>
-            JobScheduler.StartAsync(new SchedulerOptions { ConnectionString = "Host=db", Provider = SchedulerOptions.PostgreSqlProvider, Clustered = true }, handler));
+        var unknown = await Assert.ThrowsAsync<ArgumentException>(() =>
+            JobScheduler.StartAsync(new SchedulerOptions { ConnectionString = "x", Provider = "oracle" }, handler));
+        Assert.Contains("use 'sqlite' or 'postgresql'", unknown.Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FlowEngine.Hosting;
 using FlowEngine.Runtime.Records;
 using Spectre.Console;
 
@@ -75,7 +76,25 @@ internal static class ExecutionsCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("executions", "Look at recorded executions.") { list, show, prune };
+        var flows = new Option<string>("--flows") { Description = "Folder of flow files", DefaultValueFactory = _ => "flows" };
+        var recover = new Command("recover", "Finish work whose process stopped (a crash, kill -9): resume running executions whose lease ran out, finish abandoned reclaim runs; waits until they end. The server does this by itself.") { flows };
+        recover.SetAction(async (parse, ct) =>
+        {
+            var engine = await Engine.OpenAsync(parse.GetValue(db), ct).ConfigureAwait(false);
+            await using var license = await engine.LicenseAsync(parse.GetValue(flows)!, runJobs: false, ct).ConfigureAwait(false);
+            var recovery = new Recovery(engine, license);
+            var pass = await recovery.RunOnceAsync(ct).ConfigureAwait(false);
+            await recovery.Pending.ConfigureAwait(false);
+            foreach (var result in recovery.Finished)
+            {
+                Output.Out.WriteLine($"{result.Record.Id}  {result.Record.DefinitionId}@{result.Record.Version}  attempt {result.Record.Attempt}  {result.Status}{(result.Record.Error is { } e ? "  " + e : "")}");
+            }
+
+            Output.Error.MarkupLine($"resumed {pass.Resumed.Count} interrupted execution(s); finished {pass.ReclaimRuns} abandoned reclaim run(s)");
+            return recovery.Finished.All(r => r.Status == ExecutionStatus.Completed) ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+
+        return new Command("executions", "Look at recorded executions.") { list, show, prune, recover };
     }
 
     private static string Status(ExecutionStatus status) => status switch

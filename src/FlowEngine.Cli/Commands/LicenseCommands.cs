@@ -373,6 +373,7 @@ internal static class LicenseCommands
                     Description = "Reconcile every software model daily",
                 },
                 ct).ConfigureAwait(false);
+            await license.Scheduler.UpsertAsync(SamJobHandler.PruneSpec(), ct).ConfigureAwait(false);
             Output.Out.Write(JobTable(await license.Scheduler.ListAsync(ct).ConfigureAwait(false)));
             Note("scheduler running; Ctrl+C stops it");
             try

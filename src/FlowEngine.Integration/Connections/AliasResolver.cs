@@ -52,6 +52,16 @@ public sealed partial class AliasResolver(SpokeCatalog spokes, IConnectionStore 
         var credentialType = record.CredentialType ?? parent?.CredentialType
             ?? throw new StepFailedException($"alias '{used}' has no credential; set one with 'flowengine aliases set {used} --credential …'", code: "alias");
 
+        AliasLimits limits;
+        try
+        {
+            limits = AliasLimits.FromSettings(record.Settings, parent is null ? definition.Limits : AliasLimits.FromSettings(parent.Settings, definition.Limits));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StepFailedException($"alias '{used}' has a wrong limit setting: {ex.Message}; fix it with 'flowengine aliases set {used} --setting limits.<name>=<value>'", code: "alias");
+        }
+
         return new ResolvedConnection
         {
             ConfiguredAlias = configuredAlias,
@@ -61,6 +71,7 @@ public sealed partial class AliasResolver(SpokeCatalog spokes, IConnectionStore 
             Attributes = attributes,
             Record = record,
             CredentialType = credentialType,
+            Limits = limits,
         };
     }
 

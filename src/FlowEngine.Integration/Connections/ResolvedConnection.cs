@@ -26,6 +26,12 @@ public sealed record ResolvedConnection
     /// <summary>The connection record holding the credential.</summary>
     public required ConnectionRecord Record { get; init; }
 
+    /// <summary>The alias's limits: the spoke's, with the connection's <c>limits.*</c> settings over them.</summary>
+    public AliasLimits Limits { get; init; } = AliasLimits.Default;
+
+    /// <summary>When the step using the connection must be done: its execution's time limit (null: none). Waits for the alias's limits end before it.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
     /// <summary>The credential type.</summary>
     public required string CredentialType { get; init; }
 

@@ -50,7 +50,7 @@ public sealed class TokenManager(IConnectionStore connections, HttpClient http, 
                     ["refresh_token"] = refresh,
                 },
                 "oauth2_authorization_code" => throw new StepFailedException(
-                    $"alias '{connection.UsedAlias}' has no OAuth token yet; run 'flowengine aliases consent {connection.UsedAlias}' to give consent", code: "credential"),
+                    $"{connection.Vendor}: alias '{connection.UsedAlias}' has no OAuth token yet; run 'flowengine aliases consent {connection.UsedAlias}' to give consent", code: "credential"),
                 _ => new Dictionary<string, string>
                 {
                     ["grant_type"] = "client_credentials",
@@ -112,7 +112,7 @@ public sealed class TokenManager(IConnectionStore connections, HttpClient http, 
     public static string AuthorizeUrl(ResolvedConnection connection, string redirectUri, string state, string? challenge)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var url = connection.Setting("authorize_url") ?? throw new StepFailedException($"alias '{connection.UsedAlias}' has no authorize_url", code: "credential");
+        var url = connection.Setting("authorize_url") ?? throw new StepFailedException($"{connection.Vendor}: alias '{connection.UsedAlias}' has no authorize_url", code: "credential");
         var query = new Dictionary<string, string?>
         {
             ["client_id"] = connection.Setting("client_id"),
@@ -135,8 +135,8 @@ public sealed class TokenManager(IConnectionStore connections, HttpClient http, 
 
     private async Task<Granted> RequestAsync(ResolvedConnection connection, Dictionary<string, string> form, CancellationToken cancellationToken)
     {
-        var tokenUrl = connection.Setting("token_url") ?? throw new StepFailedException($"alias '{connection.UsedAlias}' has no token_url", code: "credential");
-        form["client_id"] = connection.Setting("client_id") ?? throw new StepFailedException($"alias '{connection.UsedAlias}' has no client_id", code: "credential");
+        var tokenUrl = connection.Setting("token_url") ?? throw new StepFailedException($"{connection.Vendor}: alias '{connection.UsedAlias}' has no token_url", code: "credential");
+        form["client_id"] = connection.Setting("client_id") ?? throw new StepFailedException($"{connection.Vendor}: alias '{connection.UsedAlias}' has no client_id", code: "credential");
         if (connection.Record.Secrets.TryGetValue("client_secret", out var secret))
         {
             form["client_secret"] = secret;
@@ -152,7 +152,7 @@ public sealed class TokenManager(IConnectionStore connections, HttpClient http, 
         }
         catch (HttpRequestException ex)
         {
-            throw new StepFailedException($"could not reach the token endpoint of alias '{connection.UsedAlias}': {ex.Message}", code: "credential") { IsRetryable = true };
+            throw new StepFailedException($"{connection.Vendor}: could not reach the token endpoint of alias '{connection.UsedAlias}': {ex.Message}", code: "credential") { IsRetryable = true };
         }
 
         using (response)
@@ -162,12 +162,12 @@ public sealed class TokenManager(IConnectionStore connections, HttpClient http, 
             {
                 var reason = TryRead(body, "error_description") ?? TryRead(body, "error") ?? response.ReasonPhrase;
                 throw new StepFailedException(
-                    $"the token endpoint of alias '{connection.UsedAlias}' refused the {form["grant_type"]} grant ({(int)response.StatusCode}): {reason}" +
+                    $"{connection.Vendor}: the token endpoint of alias '{connection.UsedAlias}' refused the {form["grant_type"]} grant ({(int)response.StatusCode}): {reason}" +
                     (form["grant_type"] == "refresh_token" ? $"; give consent again with 'flowengine aliases consent {connection.UsedAlias}'" : ""),
                     code: "credential");
             }
 
-            var access = TryRead(body, "access_token") ?? throw new StepFailedException($"the token endpoint of alias '{connection.UsedAlias}' answered without access_token", code: "credential");
+            var access = TryRead(body, "access_token") ?? throw new StepFailedException($"{connection.Vendor}: the token endpoint of alias '{connection.UsedAlias}' answered without access_token", code: "credential");
             var expiresIn = double.TryParse(TryRead(body, "expires_in"), System.Globalization.CultureInfo.InvariantCulture, out var e) ? e : 3600;
             return new Granted(access, TryRead(body, "refresh_token"), expiresIn, TryRead(body, "scope"));
         }

@@ -37,9 +37,13 @@ public sealed record VendorResponse(int Status, IReadOnlyDictionary<string, obje
 /// Sends requests through an alias: base URL, alias headers, credential, the retry policy (Polly) and the response
 /// size limit. Retries only what is safe: 429 (never processed), and 408, 5xx or a lost connection when the method is
 /// idempotent or the action says the write is safe. A 401 on an OAuth credential refreshes the token once and tries again.
+/// Every attempt waits for a slot of the alias's limits (<see cref="AliasLimiters"/>) and holds it until its answer is read.
 /// </summary>
 public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvider time)
 {
+    /// <summary>The per-alias concurrency and rate limits, shared by every execution that uses this instance.</summary>
+    public AliasLimiters Limiters { get; } = new(time);
+
     /// <summary>IntegrationHub's default response size limit.</summary>
     public const long DefaultResponseLimit = 5 * 1024 * 1024;
 
@@ -59,6 +63,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
         var safeToRepeat = request.Idempotent || request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
             || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete || request.Method == HttpMethod.Options;
 
+        IDisposable? lease = null;
         var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -90,57 +95,68 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
                 {
                     retries++;
                     args.Outcome.Result?.Dispose();
+                    Interlocked.Exchange(ref lease, null)?.Dispose();
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
 
-        for (var authAttempt = 0; ; authAttempt++)
+        try
         {
-            var authorization = await AuthorizationAsync(connection, rejectedToken, cancellationToken).ConfigureAwait(false);
-            HttpResponseMessage response;
-            try
+            for (var authAttempt = 0; ; authAttempt++)
             {
-                response = await pipeline.ExecuteAsync(
-                    async ct =>
-                    {
-                        using var message = Build(connection, request, authorization.Header);
-                        return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new StepFailedException(
-                    $"{connection.Vendor} (alias {connection.UsedAlias}) could not be reached at {connection.BaseUrl}: {ex.Message}" +
-                    (retries > 0 ? $" (after {retries} retries)" : safeToRepeat ? "" : $"; {request.Method} is not retried because its outcome is unknown"),
-                    code: "connection") { IsRetryable = true, Details = new Dictionary<string, object?> { ["retries"] = (long)retries } };
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new StepFailedException($"{connection.Vendor} (alias {connection.UsedAlias}) did not answer in time at {connection.BaseUrl}", code: "timeout") { IsRetryable = true };
-            }
-
-            using (response)
-            {
-                if (response.StatusCode == HttpStatusCode.Unauthorized && authorization.Token is not null && authAttempt == 0)
+                var authorization = await AuthorizationAsync(connection, rejectedToken, cancellationToken).ConfigureAwait(false);
+                HttpResponseMessage response;
+                try
                 {
-                    rejectedToken = authorization.Token;
-                    continue;
+                    response = await pipeline.ExecuteAsync(
+                        async ct =>
+                        {
+                            Interlocked.Exchange(ref lease, null)?.Dispose();
+                            lease = await Limiters.AcquireAsync(connection, ct).ConfigureAwait(false);
+                            using var message = Build(connection, request, authorization.Header);
+                            return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                        },
+                        cancellationToken).ConfigureAwait(false);
                 }
-
-                if (response.StatusCode == HttpStatusCode.Unauthorized)
+                catch (HttpRequestException ex)
                 {
                     throw new StepFailedException(
-                        $"credential for alias {connection.UsedAlias} was rejected (401) by {connection.Vendor}; check it with 'flowengine aliases test {connection.UsedAlias}'",
-                        code: "http_401") { Details = new Dictionary<string, object?> { ["status"] = 401L } };
+                        $"{connection.Vendor} (alias {connection.UsedAlias}) could not be reached at {connection.BaseUrl}: {ex.Message}" +
+                        (retries > 0 ? $" (after {retries} retries)" : safeToRepeat ? "" : $"; {request.Method} is not retried because its outcome is unknown"),
+                        code: "connection") { IsRetryable = true, Details = new Dictionary<string, object?> { ["retries"] = (long)retries } };
+                }
+                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new StepFailedException($"{connection.Vendor} (alias {connection.UsedAlias}) did not answer in time at {connection.BaseUrl}", code: "timeout") { IsRetryable = true };
                 }
 
-                var body = await ReadAsync(connection, request, response, cancellationToken).ConfigureAwait(false);
-                var headers = response.Headers.Concat(response.Content.Headers)
-                    .ToDictionary(h => h.Key.ToLowerInvariant(), h => (object?)string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-                return new VendorResponse((int)response.StatusCode, headers, body, retries, response.Content.Headers.ContentType?.MediaType);
+                using (response)
+                {
+                    if (response.StatusCode == HttpStatusCode.Unauthorized && authorization.Token is not null && authAttempt == 0)
+                    {
+                        rejectedToken = authorization.Token;
+                        Interlocked.Exchange(ref lease, null)?.Dispose();
+                        continue;
+                    }
+
+                    if (response.StatusCode == HttpStatusCode.Unauthorized)
+                    {
+                        throw new StepFailedException(
+                            $"credential for alias {connection.UsedAlias} was rejected (401) by {connection.Vendor}; check it with 'flowengine aliases test {connection.UsedAlias}'",
+                            code: "http_401") { Details = new Dictionary<string, object?> { ["status"] = 401L } };
+                    }
+
+                    var body = await ReadAsync(connection, request, response, cancellationToken).ConfigureAwait(false);
+                    var headers = response.Headers.Concat(response.Content.Headers)
+                        .ToDictionary(h => h.Key.ToLowerInvariant(), h => (object?)string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
+                    return new VendorResponse((int)response.StatusCode, headers, body, retries, response.Content.Headers.ContentType?.MediaType);
+                }
             }
+        }
+        finally
+        {
+            Interlocked.Exchange(ref lease, null)?.Dispose();
         }
     }
 
@@ -177,7 +193,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
         switch (connection.CredentialType)
         {
             case "api_token":
-                var token = secrets.GetValueOrDefault("token") ?? throw new StepFailedException($"alias '{connection.UsedAlias}' has no API token", code: "credential");
+                var token = secrets.GetValueOrDefault("token") ?? throw new StepFailedException($"{connection.Vendor}: alias '{connection.UsedAlias}' has no API token", code: "credential");
                 var format = connection.Setting("format") ?? "Bearer {token}";
                 return (format.Replace("{token}", token, StringComparison.Ordinal), null);
             case "basic":
@@ -188,7 +204,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
                 var access = await tokens.GetAccessTokenAsync(connection, rejected, cancellationToken).ConfigureAwait(false);
                 return ("Bearer " + access, access);
             default:
-                throw new StepFailedException($"alias '{connection.UsedAlias}' has an unknown credential type '{connection.CredentialType}'", code: "credential");
+                throw new StepFailedException($"{connection.Vendor}: alias '{connection.UsedAlias}' has an unknown credential type '{connection.CredentialType}'", code: "credential");
         }
     }
 
@@ -270,7 +286,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
     }
 
     private static StepFailedException TooLarge(ResolvedConnection connection, VendorRequest request, long limit) => new(
-        $"the answer of {connection.Vendor} to {request.Method} {request.Path} is larger than the {(limit % (1024 * 1024) == 0 ? $"{limit / 1024 / 1024} MB" : $"{limit}-byte")} limit; " +
+        $"the answer of {connection.Vendor} (alias {connection.UsedAlias}) to {request.Method} {request.Path} is larger than the {(limit % (1024 * 1024) == 0 ? $"{limit / 1024 / 1024} MB" : $"{limit}-byte")} limit; " +
         $"ask for smaller pages, or raise the step's response_limit (at most {MaxResponseLimit / 1024 / 1024} MB)",
         code: "response_too_large");
 }

@@ -15,7 +15,7 @@ public sealed class SpokeCatalog
     public const string ManifestName = "spoke.yaml";
 
     private static readonly string[] SpokeKeys = ["$schema", "kind", "id", "name", "version", "description", "aliases", "license"];
-    private static readonly string[] AliasKeys = ["name", "type", "connection_type", "default", "url", "headers", "attributes", "credentials", "retry", "test_action"];
+    private static readonly string[] AliasKeys = ["name", "type", "connection_type", "default", "url", "headers", "attributes", "credentials", "retry", "limits", "test_action"];
     private static readonly string[] CredentialTypes = ["api_token", "basic", "oauth2_authorization_code", "oauth2_client_credentials"];
 
     private readonly Dictionary<string, AliasDefinition> _aliases = new(StringComparer.Ordinal);
@@ -162,6 +162,26 @@ public sealed class SpokeCatalog
             }
         }
 
+        var limits = AliasLimits.Default;
+        if (node["limits"] is { } limitsNode)
+        {
+            if (limitsNode.Kind != NodeKind.Mapping)
+            {
+                Error(limitsNode, $"limits of alias '{id}' must be a mapping: {{ concurrency: 4, requests_per_second: 15, queue: 64, max_wait: 120 }}");
+            }
+            else
+            {
+                try
+                {
+                    limits = AliasLimits.From(limitsNode.Entries.Select(e => new KeyValuePair<string, object?>(e.Key.Text ?? "", e.Value.ScalarValue())), AliasLimits.Default);
+                }
+                catch (ArgumentException ex)
+                {
+                    Error(limitsNode, $"alias '{id}': {ex.Message}");
+                }
+            }
+        }
+
         return new AliasDefinition
         {
             Id = id,
@@ -175,6 +195,7 @@ public sealed class SpokeCatalog
             Attributes = ReadAttributes(node["attributes"]),
             Credentials = credentials,
             Retry = retry,
+            Limits = limits,
             TestAction = node["test_action"]?.Text,
             Span = key.Span,
         };

@@ -53,6 +53,9 @@ public sealed record AliasDefinition
     /// <summary>The default retry policy of steps using the alias.</summary>
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
 
+    /// <summary>Concurrency, rate and queue limits shared by every request through the alias in this process.</summary>
+    public AliasLimits Limits { get; init; } = AliasLimits.Default;
+
     /// <summary>The action that "test connection" runs.</summary>
     public string? TestAction { get; init; }
 

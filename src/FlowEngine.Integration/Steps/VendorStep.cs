@@ -36,7 +36,7 @@ internal static class VendorStep
     public static async Task<(ResolvedConnection Connection, StepContext Context)> ResolveAsync(StepContext context, AliasResolver resolver)
     {
         var configured = context.Step.NameOf("alias") ?? DefaultAlias(context, resolver);
-        var connection = await resolver.ResolveAsync(configured, context.Frame, context.CancellationToken).ConfigureAwait(false);
+        var connection = await resolver.ResolveAsync(configured, context.Frame, context.CancellationToken).ConfigureAwait(false) with { Deadline = context.Deadline };
         foreach (var secret in connection.Record.Secrets.Values)
         {
             context.RememberSecret(secret);
@@ -170,6 +170,7 @@ internal static class VendorStep
         var collected = block.Count == 0 ? new List<object?>() : null;
         var state = new PageState(0, limit, null);
         var seenCursors = new HashSet<string>(StringComparer.Ordinal);
+        string? previousPage = null;
         long count = 0, pages = 0, retries = 0;
 
         // Streamed pages are handled by the do block as they come, so a resumed execution continues at the page it
@@ -206,7 +207,8 @@ internal static class VendorStep
             }
 
             var items = Path(response.Body, itemsPath) as IList ?? (Path(response.Body, itemsPath) is null ? Array.Empty<object?>() : throw new StepFailedException(
-                $"{connection.Vendor}'s answer to {what} has no list at '{itemsPath}'", context.Step.Id, "pagination"));
+                $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without a list at '{itemsPath}'", context.Step.Id, "pagination"));
+            previousPage = RepeatedPage(context, connection, what, items, previousPage, pages);
             pages++;
             count += items.Count;
             if (collected is not null)
@@ -231,7 +233,7 @@ internal static class VendorStep
                 if (maxOffset is { } cap && next + limit > cap)
                 {
                     throw new StepFailedException(
-                        $"{connection.Vendor} stops offset paging at {cap} (offset + limit) and there are more than {count} items at {what}; " +
+                        $"{connection.Vendor} (alias {connection.UsedAlias}) stops offset paging at {cap} (offset + limit) and there are more than {count} items at {what}; " +
                         "narrow the request (for example with a query filter) or page with a cursor where the vendor offers one",
                         context.Step.Id, "pagination");
                 }
@@ -250,7 +252,7 @@ internal static class VendorStep
 
                 if (!seenCursors.Add(cursor))
                 {
-                    throw new StepFailedException($"{connection.Vendor} returned cursor '{cursor}' twice at {what}; stopping rather than reading the same page again", context.Step.Id, "pagination");
+                    throw new StepFailedException($"{connection.Vendor} (alias {connection.UsedAlias}) returned cursor '{cursor}' twice at {what}; stopping rather than reading the same page again", context.Step.Id, "pagination");
                 }
 
                 state = state with { Cursor = cursor };
@@ -267,6 +269,27 @@ internal static class VendorStep
         }
 
         return outputs;
+    }
+
+    // A page whose items are exactly the previous page's is the vendor serving a page twice (and skipping the one asked
+    // for): going on would keep duplicates and miss records, so the step stops. Returns this page's fingerprint.
+    private static string? RepeatedPage(StepContext context, ResolvedConnection connection, string what, IList items, string? previous, long index)
+    {
+        if (items.Count == 0)
+        {
+            return null;
+        }
+
+        var fingerprint = Values.ToJson(items);
+        if (fingerprint == previous)
+        {
+            throw new StepFailedException(
+                $"{connection.Vendor} (alias {connection.UsedAlias}) returned the same page twice at {what} (page {index + 1} repeats page {index}); " +
+                "stopping rather than keeping duplicates and missing the page it skipped; run it again, and if it repeats, tell the vendor",
+                context.Step.Id, "pagination");
+        }
+
+        return fingerprint;
     }
 
     private static Task SaveProgressAsync(StepContext context, List<object?>? collected, PageState next, long pages, long count, bool done) =>

@@ -110,8 +110,7 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             throw new InvalidOperationException($"execution {executionId} is {record.Status.ToString().ToLowerInvariant()}; only a running execution can be resumed");
         }
 
-        var steps = record.Steps;
-        record.Steps = [];
+        var steps = record.Steps.ToList();
         var node = options?.Node ?? record.Node ?? NodeIdentity.Current;
         options = (options ?? new RunOptions()) with
         {

@@ -17,6 +17,9 @@ internal sealed class RunState(ExecutionRecord record, FlowRunner runner, RunOpt
 
     public CancellationToken Cancellation { get; } = cancellation;
 
+    // Created just after the timeout's token source, so it is never earlier than the moment the timeout fires.
+    public DateTimeOffset? Deadline { get; } = options.Timeout is { } limit ? runner.Time.GetUtcNow() + limit : null;
+
     public Redactor Redactor { get; } = new();
 
     public Dictionary<string, object?> ExecutionInfo { get; } = new(StringComparer.Ordinal)

@@ -13,7 +13,18 @@ public sealed class InMemoryExecutionStore : IExecutionStore
     /// <inheritdoc />
     public Task CreateAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {
-        _executions[execution.Id] = execution;
+        ArgumentNullException.ThrowIfNull(execution);
+        lock (_executions)
+        {
+            if (execution.ConcurrencyKey is { } key
+                && _executions.Values.FirstOrDefault(e => e.ConcurrencyKey == key && e.Status == ExecutionStatus.Running && e.Id != execution.Id) is { } running)
+            {
+                throw new ExecutionConflictException(key, running.Id);
+            }
+
+            _executions[execution.Id] = execution;
+        }
+
         return Task.CompletedTask;
     }
 

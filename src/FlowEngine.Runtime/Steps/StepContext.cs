@@ -41,6 +41,9 @@ public sealed class StepContext
     /// <summary>Cancelled when the execution is cancelled or times out.</summary>
     public CancellationToken CancellationToken => Frame.Run.Cancellation;
 
+    /// <summary>When the execution's time limit runs out (null: it has none). A step that waits (for a slot, a lock) gives up before, with its own message.</summary>
+    public DateTimeOffset? Deadline => Frame.Run.Deadline;
+
     /// <summary>The clock.</summary>
     public TimeProvider Time => Frame.Run.Runner.Time;
 

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 
 namespace FlowEngine.Scheduling.Schema;
@@ -49,46 +48,9 @@ internal static class SqliteSchema
     }
 
     /// <summary>The script's statements, with the table prefix filled in.</summary>
-    internal static IReadOnlyList<string> Statements()
-    {
-        // Quartz's script separates statements with a line reading exactly '--;;', and leaves '{0}' (the table
-        // prefix) and '{1}' (the prefix without a schema qualifier, for index names) to be filled in.
-        var statements = new List<string>();
-        var current = new System.Text.StringBuilder();
-        foreach (var line in ReadScript().Split('\n'))
-        {
-            var trimmed = line.TrimEnd('\r');
-            if (trimmed == "--;;")
-            {
-                Flush();
-                continue;
-            }
+    internal static IReadOnlyList<string> Statements() => QuartzScript.Statements(ReadScript(), TablePrefix);
 
-            current.Append(trimmed).Append('\n');
-        }
-
-        Flush();
-        return statements;
-
-        void Flush()
-        {
-            var text = current.ToString();
-            current.Clear();
-            var hasSql = text.Split('\n').Any(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith("--", StringComparison.Ordinal));
-            if (hasSql)
-            {
-                statements.Add(text.Replace("{0}", TablePrefix, StringComparison.Ordinal).Replace("{1}", TablePrefix, StringComparison.Ordinal).Trim());
-            }
-        }
-    }
-
-    internal static string ReadScript()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"embedded resource '{ResourceName}' is missing from {Assembly.GetExecutingAssembly().GetName().Name}");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    internal static string ReadScript() => QuartzScript.Read(ResourceName);
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
     {

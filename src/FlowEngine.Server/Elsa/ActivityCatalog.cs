@@ -204,7 +204,7 @@ public sealed class ActivityCatalog
         var description = property.Required ? property.Description : property.Description + " (optional)";
         if (property.Kind == PropertyKind.Name)
         {
-            return new ActivityInput(ElsaNames.Pascal(property.Name), InputTarget.Property, property.Name, ValueClass.Name, "string",
+            return new ActivityInput(InputKey(property.Name), InputTarget.Property, property.Name, ValueClass.Name, "string",
                 ElsaNames.Humanize(property.Name), description, property.AllowedNames is null ? "singleline" : "dropdown")
             {
                 Options = property.AllowedNames,
@@ -219,9 +219,12 @@ public sealed class ActivityCatalog
             uiHint = "singleline";
         }
 
-        return new ActivityInput(ElsaNames.Pascal(property.Name), InputTarget.Property, property.Name, valueClass,
+        return new ActivityInput(InputKey(property.Name), InputTarget.Property, property.Name, valueClass,
             TypeName(property.ExpectedType), ElsaNames.Humanize(property.Name), description, uiHint) { Order = order };
     }
+
+    // Every studio activity has a "version" of its own (the activity type's), so the call's version needs another key.
+    private static string InputKey(string property) => property == "version" ? "CalleeVersion" : ElsaNames.Pascal(property);
 
     /// <summary>How a value of a type is edited: scalars on one line, objects in the JSON editor, anything else on several lines.</summary>
     private static (ValueClass Class, string UiHint) Editor(TypeSpec? type) => type?.Name switch

@@ -89,12 +89,12 @@ public sealed class FlowchartMapper(ActivityCatalog catalog)
 
     /// <summary>
     /// The activity type of a step: a call to a known action or subflow with its inputs given one by one becomes that
-    /// callee's type; any other call stays the generic Call type.
+    /// callee's type; any other call (a data-stream call with a do block among them) stays the generic Call type.
     /// </summary>
     public (ActivityType Type, Definition? Callee) TypeOf(StepDefinition step)
     {
         ArgumentNullException.ThrowIfNull(step);
-        if (step.Type == BuiltInStepTypes.Call.Keyword)
+        if (step.Type == BuiltInStepTypes.Call.Keyword && !step.Properties.ContainsKey("do") && !step.Properties.ContainsKey("as"))
         {
             var (target, _) = DefinitionValidator.ParseTarget(step);
             if (Catalog.ForCallee(target) is { Callee: { } callee } calleeType)

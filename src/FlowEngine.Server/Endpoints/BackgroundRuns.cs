@@ -11,8 +11,10 @@ namespace FlowEngine.Server.Endpoints;
 /// Executions started through the server run in the background, each with its own cancellation source kept here
 /// until it ends; stopping the server cancels them all.
 /// </summary>
-internal sealed class BackgroundRuns(ServerState state, Engine engine, IHostApplicationLifetime lifetime)
+internal sealed class BackgroundRuns(ServerState state, Engine engine, IHostApplicationLifetime lifetime, ServerOptions options)
 {
+    private int MaxRunning => options.MaxRunning;
+
     private static readonly TimeSpan CreatedWait = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
 
@@ -22,6 +24,11 @@ internal sealed class BackgroundRuns(ServerState state, Engine engine, IHostAppl
     public async Task<(Guid Id, Task<ExecutionResult> Completion)> StartAsync(
         FlowRunner runner, Definition definition, IReadOnlyDictionary<string, object?> inputs, string triggeredBy, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        if (_running.Count >= MaxRunning)
+        {
+            throw new ServerBusyException($"the server runs {_running.Count} executions already, its limit (FLOWENGINE_MAX_RUNNING={MaxRunning}); nothing was started — try again when some have ended");
+        }
+
         var id = Guid.CreateVersion7();
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
         _running[id] = cancel;
@@ -77,3 +84,6 @@ internal sealed class BackgroundRuns(ServerState state, Engine engine, IHostAppl
         return await db.Executions.AsNoTracking().AnyAsync(e => e.Id == id, cancellationToken).ConfigureAwait(false);
     }
 }
+
+/// <summary>The server is at its limit of running executions; the caller may try again later (429).</summary>
+internal sealed class ServerBusyException(string message) : Exception(message);

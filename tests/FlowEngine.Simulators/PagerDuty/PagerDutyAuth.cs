@@ -4,7 +4,7 @@ namespace FlowEngine.Simulators.PagerDuty;
 /// Checks <c>Authorization</c> on REST endpoints: <c>Token token=&lt;api key&gt;</c> (exactly) or <c>Bearer &lt;oauth token&gt;</c>,
 /// then the endpoint's scope. Attach with <see cref="RequireScope"/>.
 /// </summary>
-internal sealed class PagerDutyAuth(string apiToken, OAuthStore oauth)
+internal sealed class PagerDutyAuth(string apiToken, OAuthStore oauth, PagerDutyFaults faults)
 {
     private const string TokenPrefix = "Token token=";
     private const string BearerPrefix = "Bearer ";
@@ -14,7 +14,7 @@ internal sealed class PagerDutyAuth(string apiToken, OAuthStore oauth)
         var header = request.Headers.Authorization.ToString();
         if (header.StartsWith(TokenPrefix, StringComparison.Ordinal))
         {
-            return header[TokenPrefix.Length..] == apiToken ? null : PagerDutyErrors.Unauthorized();
+            return header[TokenPrefix.Length..] == apiToken && !faults.ApiTokenRevoked ? null : PagerDutyErrors.Unauthorized();
         }
 
         if (header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))

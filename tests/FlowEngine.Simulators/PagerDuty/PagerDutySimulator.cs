@@ -88,6 +88,15 @@ public sealed class PagerDutySimulator : IAsyncDisposable
     /// <summary>Requests with <paramref name="method"/> whose path starts with <paramref name="pathPrefix"/>.</summary>
     public int RequestCount(string method, string pathPrefix) => _requests.Count(method, pathPrefix);
 
+    /// <summary>The most REST API requests (not <c>/oauth</c>) being handled at the same time since the start or <see cref="ResetPeakInFlight"/>.</summary>
+    public int PeakInFlight => _requests.PeakInFlight;
+
+    /// <summary>Starts measuring <see cref="PeakInFlight"/> afresh.</summary>
+    public void ResetPeakInFlight() => _requests.ResetPeak();
+
+    /// <summary>When each request whose path starts with <paramref name="pathPrefix"/> arrived, since the simulator started, in order.</summary>
+    public IReadOnlyList<TimeSpan> Arrivals(string pathPrefix) => _requests.Arrivals(pathPrefix);
+
     /// <summary>POST /oauth/token requests with this <c>grant_type</c>.</summary>
     public int TokenRequestCount(string grantType) => TokenRequests.GetValueOrDefault(grantType);
 
@@ -110,7 +119,7 @@ public sealed class PagerDutySimulator : IAsyncDisposable
         var oauth = new OAuthStore(time, seed);
         var faults = new PagerDutyFaults(oauth);
         var requests = new RequestLog();
-        var auth = new PagerDutyAuth(data.ApiToken, oauth);
+        var auth = new PagerDutyAuth(data.ApiToken, oauth, faults);
         var render = new PagerDutyRender(seed);
         PagerDutySimulator? simulator = null;
 
@@ -137,7 +146,7 @@ public sealed class PagerDutySimulator : IAsyncDisposable
                     state.CountDelete(path[7..]);
                 }
 
-                await faults.InvokeAsync(context, () => next());
+                await requests.InFlightAsync(() => faults.InvokeAsync(context, () => next()));
             });
 
             UsersEndpoints.Map(app, state, faults, auth, render);

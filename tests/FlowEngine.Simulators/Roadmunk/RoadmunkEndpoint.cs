@@ -32,7 +32,7 @@ internal sealed class RoadmunkEndpoint(RoadmunkData data, RoadmunkFaults faults,
     private async Task<IResult> HandleAsync(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header[7..].Trim() != data.ApiToken)
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header[7..].Trim() != data.ApiToken || faults.ApiTokenRevoked)
         {
             return Errors(StatusCodes.Status401Unauthorized, "Unauthorized");
         }

@@ -55,6 +55,15 @@ public sealed class RoadmunkSimulator : IAsyncDisposable
     /// <summary>HTTP requests whose path starts with <paramref name="pathPrefix"/>.</summary>
     public int RequestCount(string pathPrefix) => _requests.Count(null, pathPrefix);
 
+    /// <summary>The most gateway requests being handled at the same time since the start or <see cref="ResetPeakInFlight"/>.</summary>
+    public int PeakInFlight => _requests.PeakInFlight;
+
+    /// <summary>Starts measuring <see cref="PeakInFlight"/> afresh.</summary>
+    public void ResetPeakInFlight() => _requests.ResetPeak();
+
+    /// <summary>When each request whose path starts with <paramref name="pathPrefix"/> arrived, since the simulator started, in order.</summary>
+    public IReadOnlyList<TimeSpan> Arrivals(string pathPrefix) => _requests.Arrivals(pathPrefix);
+
     /// <summary>Times a field ran: <c>account</c>, <c>users</c> (Account.users) or <c>inactivateUser</c>.</summary>
     public int OperationCount(string field) => _state.OperationCount(field);
 
@@ -91,11 +100,11 @@ public sealed class RoadmunkSimulator : IAsyncDisposable
                     return;
                 }
 
-                await faults.InvokeAsync(context, () => next());
+                await requests.InFlightAsync(() => faults.InvokeAsync(context, () => next()));
             });
             // Not a Roadmunk endpoint: lets a person fetch the "Download User CSV" report from the command line.
             app.MapGet("/_simulator/users.csv", () => Results.Text(RoadmunkCsv.Export(state.Users), "text/csv"));
-            new RoadmunkEndpoint(data, faults, new RoadmunkExecutor(state, data, seed)).Map(app);
+            new RoadmunkEndpoint(data, faults, new RoadmunkExecutor(state, data, seed, faults)).Map(app);
         });
 
         simulator = new RoadmunkSimulator(app, baseUrl, seed, data, state, faults, requests);

@@ -15,6 +15,7 @@ internal sealed class RoadmunkState(RoadmunkData data)
     private readonly List<RoadmunkUser> _users = [.. data.Users];
     private readonly Dictionary<string, int> _inactivateCounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _operationCounts = new(StringComparer.Ordinal);
+    private int? _lastUsersPageStart;
 
     // Users are never added or removed (only made inactive in place), so a user's position never changes.
     private readonly Dictionary<string, int> _positions = data.Users.Select((u, i) => (u.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
@@ -75,6 +76,17 @@ internal sealed class RoadmunkState(RoadmunkData data)
         lock (_lock)
         {
             return _inactivateCounts.GetValueOrDefault(userId);
+        }
+    }
+
+    /// <summary>Where a users page starts: <paramref name="requested"/>, or the previous page's start when it repeats.</summary>
+    public int UsersPageStart(int requested, bool repeat)
+    {
+        lock (_lock)
+        {
+            var served = repeat && _lastUsersPageStart is { } previous ? previous : requested;
+            _lastUsersPageStart = served;
+            return served;
         }
     }
 

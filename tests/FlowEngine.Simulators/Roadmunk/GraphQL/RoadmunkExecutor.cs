@@ -10,7 +10,7 @@ namespace FlowEngine.Simulators.Roadmunk.GraphQL;
 /// Runs a validated operation against the account and builds <c>{data, errors}</c>. Only the selected fields are returned,
 /// under their aliases. A failing root field becomes null with an entry in <c>errors[]</c>.
 /// </summary>
-internal sealed class RoadmunkExecutor(RoadmunkState state, RoadmunkData data, RoadmunkSeed seed)
+internal sealed class RoadmunkExecutor(RoadmunkState state, RoadmunkData data, RoadmunkSeed seed, RoadmunkFaults faults)
 {
     public const int DefaultFirst = 50;
     public const int MaxFirst = 100;
@@ -114,6 +114,7 @@ internal sealed class RoadmunkExecutor(RoadmunkState state, RoadmunkData data, R
             start = index >= 0 ? index + 1 : throw new FieldException($"Invalid cursor \"{after}\".", path, "BAD_USER_INPUT");
         }
 
+        start = state.UsersPageStart(start, faults.TakeRepeatPage());
         var (page, total) = state.Page(start, Math.Min(first, MaxFirst));
         return Select(field.Selection!, "UserConnection", f => f.Name switch
         {
