@@ -15,7 +15,8 @@ namespace FlowEngine.Benchmarks;
 /// (<see cref="Engine.OpenAsync"/> and <see cref="Engine.LicenseAsync"/> over a new SQLite file, the connection saved
 /// encrypted, a profile created), runs the shipped subflow once and prints the same JSON line as the baseline.
 /// Modes: <c>engine-download --vendor pagerduty|roadmunk</c>, <c>engine-activity</c> and <c>engine-reclaim --candidates FILE</c>
-/// (PagerDuty; the download they need first is setup, not measured). Options: <c>--url URL --db FILE [--flows DIR]</c>;
+/// (PagerDuty; the download they need first is setup, not measured). Options: <c>--url URL --db FILE [--flows DIR]
+/// [--vendor-rps N]</c> (the alias's <c>limits.requests_per_second</c>; 10,000 by default, i.e. unpaced like the baseline);
 /// the API token comes from <c>FLOWENGINE_BENCH_TOKEN</c>.
 /// </summary>
 public static class EngineSide
@@ -58,6 +59,10 @@ public static class EngineSide
             Url = url,
             CredentialType = "api_token",
             Secrets = new Dictionary<string, string> { ["token"] = token },
+            // The spokes pace requests to the real vendors' rate limits (PagerDuty 15/s, Roadmunk 10/s). The simulator has
+            // none and the baseline does not pace, so the engine is compared unpaced (the highest the setting allows);
+            // --vendor-rps N measures it paced.
+            Settings = new Dictionary<string, string> { ["limits.requests_per_second"] = values.GetValueOrDefault("--vendor-rps", "10000") },
         }, ct);
         // --records ef (default: the CLI's store, timed) or memory (diagnosis: the same run without writing step records to SQLite).
         var stored = await engine.Definitions.LoadAsync(engine.Reader, ct);
