@@ -11,6 +11,12 @@ public static class Locations
     /// <summary>flowengine.dll in src/FlowEngine.Cli's output for the configuration this harness was built in.</summary>
     public static string CliDll => Metadata("FlowEngineCliDll") ?? Path.Combine(RepositoryRoot, "src", "FlowEngine.Cli", "bin", "Release", "net10.0", "flowengine.dll");
 
+    /// <summary>FlowEngine.Baseline.dll in its own output folder (same configuration).</summary>
+    public static string BaselineDll => Metadata("FlowEngineBaselineDll") ?? Path.Combine(RepositoryRoot, "bench", "FlowEngine.Baseline", "bin", "Release", "net10.0", "FlowEngine.Baseline.dll");
+
+    /// <summary>This harness's own FlowEngine.Benchmarks.dll in its output folder (for the engine-side child processes).</summary>
+    public static string BenchmarksDll => Metadata("FlowEngineBenchmarksDll") ?? typeof(Locations).Assembly.Location;
+
     /// <summary>The dotnet host (muxer): the one running us when we run under it, else DOTNET_HOST_PATH, else dotnet on the PATH.</summary>
     public static string DotnetHost
     {

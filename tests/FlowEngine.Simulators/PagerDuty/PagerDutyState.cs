@@ -9,6 +9,7 @@ internal sealed class PagerDutyState(PagerDutyData data)
     private readonly Dictionary<string, int> _deleteCounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _lastPageOffset = new(StringComparer.Ordinal);
     private int _missingAccept;
+    private IReadOnlyList<PagerDutyUser>? _byName;
 
     public IReadOnlyList<PagerDutyUser> Users
     {
@@ -17,6 +18,21 @@ internal sealed class PagerDutyState(PagerDutyData data)
             lock (_lock)
             {
                 return [.. _users];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The users in the order GET /users pages them (name, then id), sorted once and kept until a user changes, so
+    /// paging a large account does not sort it again for every page.
+    /// </summary>
+    public IReadOnlyList<PagerDutyUser> UsersByName
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byName ??= [.. _users.OrderBy(u => u.Name, StringComparer.Ordinal).ThenBy(u => u.Id, StringComparer.Ordinal)];
             }
         }
     }
@@ -83,6 +99,7 @@ internal sealed class PagerDutyState(PagerDutyData data)
             }
 
             _users.Remove(user);
+            _byName = null;
             _onCalls.RemoveAll(o => o.UserId == id);
             return (true, user);
         }
@@ -100,6 +117,7 @@ internal sealed class PagerDutyState(PagerDutyData data)
             }
 
             _users[index] = _users[index] with { OpenIncidents = count };
+            _byName = null;
         }
     }
 

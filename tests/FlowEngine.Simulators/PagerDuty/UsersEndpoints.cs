@@ -21,14 +21,11 @@ internal static class UsersEndpoints
 
             var query = request.Query["query"].ToString();
             var filterByTeam = request.Query.ContainsKey("team_ids[]");
-            var users = state.Users
-                .Where(u => !filterByTeam) // Seeded users belong to no team.
-                .Where(u => query.Length == 0
-                    || u.Name.Contains(query, StringComparison.OrdinalIgnoreCase)
-                    || u.Email.Contains(query, StringComparison.OrdinalIgnoreCase))
-                .OrderBy(u => u.Name, StringComparer.Ordinal)
-                .ThenBy(u => u.Id, StringComparer.Ordinal)
-                .ToList();
+            var sorted = state.UsersByName;
+            var users = filterByTeam ? [] // Seeded users belong to no team.
+                : query.Length == 0 ? sorted
+                : sorted.Where(u => u.Name.Contains(query, StringComparison.OrdinalIgnoreCase)
+                    || u.Email.Contains(query, StringComparison.OrdinalIgnoreCase)).ToList();
             var served = state.PageOffset("/users", paging.Offset, faults.TakeRepeatPage());
             var apiBase = PagerDutyRender.ApiBase(request);
             return PagerDutyErrors.Json(paging.Envelope("users", users, served, u => render.User(u, apiBase)));

@@ -17,6 +17,22 @@ internal sealed class RoadmunkState(RoadmunkData data)
     private readonly Dictionary<string, int> _operationCounts = new(StringComparer.Ordinal);
     private int? _lastUsersPageStart;
 
+    // Users are never added or removed (only made inactive in place), so a user's position never changes.
+    private readonly Dictionary<string, int> _positions = data.Users.Select((u, i) => (u.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+
+    /// <summary>The position of a user in <see cref="Users"/>, or -1.</summary>
+    public int IndexOf(string id) => _positions.TryGetValue(id, out var index) ? index : -1;
+
+    /// <summary>Up to <paramref name="count"/> users from <paramref name="start"/>, and the number of users.</summary>
+    public (IReadOnlyList<RoadmunkUser> Page, int Total) Page(int start, int count)
+    {
+        lock (_lock)
+        {
+            var from = Math.Min(start, _users.Count);
+            return (_users.GetRange(from, Math.Min(count, _users.Count - from)), _users.Count);
+        }
+    }
+
     public IReadOnlyList<RoadmunkUser> Users
     {
         get
@@ -33,7 +49,7 @@ internal sealed class RoadmunkState(RoadmunkData data)
         lock (_lock)
         {
             _inactivateCounts[id] = _inactivateCounts.GetValueOrDefault(id) + 1;
-            var index = _users.FindIndex(u => u.Id == id);
+            var index = IndexOf(id);
             if (index < 0)
             {
                 return InactivateOutcome.UnknownUser;
