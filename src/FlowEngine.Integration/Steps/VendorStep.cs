@@ -209,7 +209,7 @@ internal static class VendorStep
             // A missing or null list is not an empty page: taken as "no items", a download would remove every user.
             var items = Path(response.Body, itemsPath) as IList ?? throw new StepFailedException(
                 $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without a list at '{itemsPath}' " +
-                $"({(Path(response.Body, itemsPath) is null ? "it is missing or null" : "it is " + Values.TypeName(Path(response.Body, itemsPath)))}); " +
+                $"({(response.Body is string ? "the answer is not JSON" : Path(response.Body, itemsPath) is null ? "it is missing or null" : "it is " + Values.TypeName(Path(response.Body, itemsPath)))}); " +
                 "nothing from this answer was used", context.Step.Id, "pagination");
             previousPage = RepeatedPage(context, connection, what, items, previousPage, pages);
             pages++;
