@@ -263,6 +263,13 @@ internal static class VendorStep
                     hasNext = Values.IsTruthy(Path(response.Body, hasNextPath) ?? throw new StepFailedException(
                         $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without '{hasNextPath}', so it cannot tell whether more pages follow; nothing from this answer was used",
                         context.Step.Id, "pagination"));
+                    if (hasNext && items.Count == 0)
+                    {
+                        throw new StepFailedException(
+                            $"{connection.Vendor} (alias {connection.UsedAlias}) said more pages follow ('{hasNextPath}' is true) but sent an empty page at {what}; stopping rather than following cursors that bring nothing",
+                            context.Step.Id, "pagination");
+                    }
+
                     if (hasNext && string.IsNullOrEmpty(cursor))
                     {
                         throw new StepFailedException(
