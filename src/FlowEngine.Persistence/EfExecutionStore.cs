@@ -74,20 +74,9 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     }
 
     /// <inheritdoc />
-    public async Task<bool> RenewAsync(Guid id, string node, DateTimeOffset until, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var db = store.CreateContext();
-            return await db.Executions.Where(e => e.Id == id && e.Node == node && e.Status == ExecutionStatus.Running)
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.LeaseExpiresAt, until), cancellationToken).ConfigureAwait(false) == 1;
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task<bool> RenewAsync(Guid id, string node, DateTimeOffset until, CancellationToken cancellationToken) =>
+        SerializedAsync(async db => await db.Executions.Where(e => e.Id == id && e.Node == node && e.Status == ExecutionStatus.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.LeaseExpiresAt, until), cancellationToken).ConfigureAwait(false) == 1, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Guid>> OrphansAsync(DateTimeOffset now, string? restartedNode, int take, CancellationToken cancellationToken)
@@ -99,41 +88,18 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     }
 
     /// <inheritdoc />
-    public async Task<bool> ClaimAsync(Guid id, string node, DateTimeOffset now, string? restartedNode, DateTimeOffset until, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // One conditional write: of two nodes claiming at once, only one sees its row changed.
-            await using var db = store.CreateContext();
-            return await db.Executions
-                .Where(e => e.Id == id && e.Status == ExecutionStatus.Running && (e.LeaseExpiresAt == null || e.LeaseExpiresAt < now || (restartedNode != null && e.Node == restartedNode)))
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Node, node).SetProperty(e => e.LeaseExpiresAt, until).SetProperty(e => e.Attempt, e => e.Attempt + 1), cancellationToken)
-                .ConfigureAwait(false) == 1;
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task<bool> ClaimAsync(Guid id, string node, DateTimeOffset now, string? restartedNode, DateTimeOffset until, CancellationToken cancellationToken) =>
+        // One conditional write: of two nodes claiming at once, only one sees its row changed.
+        SerializedAsync(async db => await db.Executions
+            .Where(e => e.Id == id && e.Status == ExecutionStatus.Running && (e.LeaseExpiresAt == null || e.LeaseExpiresAt < now || (restartedNode != null && e.Node == restartedNode)))
+            .ExecuteUpdateAsync(u => u.SetProperty(e => e.Node, node).SetProperty(e => e.LeaseExpiresAt, until).SetProperty(e => e.Attempt, e => e.Attempt + 1), cancellationToken)
+            .ConfigureAwait(false) == 1, cancellationToken);
 
     /// <inheritdoc />
-    public async Task MarkInterruptedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using var db = store.CreateContext();
-            await db.StepRecords.Where(s => s.ExecutionId == id && s.Status == StepStatus.Running)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, StepStatus.Interrupted).SetProperty(s => s.EndedAt, at)
-                    .SetProperty(s => s.Error, "interrupted: the process running this execution stopped; the execution resumed from its last checkpoint"), cancellationToken)
-                .ConfigureAwait(false);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+    public Task MarkInterruptedAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        SerializedAsync(db => db.StepRecords.Where(s => s.ExecutionId == id && s.Status == StepStatus.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.Status, StepStatus.Interrupted).SetProperty(s => s.EndedAt, at)
+                .SetProperty(s => s.Error, "interrupted: the process running this execution stopped; the execution resumed from its last checkpoint"), cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task SaveStepAsync(StepRecord step, ExecutionCheckpoint? checkpoint, CancellationToken cancellationToken)
@@ -245,10 +211,8 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     public async Task<int> PruneAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await SerializedAsync(async db =>
         {
-            await using var db = store.CreateContext();
             var cutoff = endedBefore.UtcTicks;
             var ids = (await db.Executions.AsNoTracking().Where(e => e.EndedAt != null).Select(e => new { e.Id, e.EndedAt }).ToListAsync(cancellationToken).ConfigureAwait(false))
                 .Where(e => e.EndedAt!.Value.UtcTicks < cutoff).Select(e => e.Id).ToList();
@@ -261,11 +225,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
             }
 
             return ids.Count;
-        }
-        finally
-        {
-            _writes.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finds an execution by the start of its id, as the CLI shows ids shortened.</summary>
@@ -303,16 +263,31 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
             return Task.CompletedTask;
         }, cancellationToken);
 
-    private async Task WriteAsync(Func<FlowEngineDbContext, Task> change, CancellationToken cancellationToken)
+    private Task WriteAsync(Func<FlowEngineDbContext, Task> change, CancellationToken cancellationToken) =>
+        SerializedAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await change(db).ConfigureAwait(false);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    private Task SerializedAsync(Func<FlowEngineDbContext, Task> write, CancellationToken cancellationToken) =>
+        SerializedAsync(async db =>
+        {
+            await write(db).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    // Every write of this store goes one at a time, on a context of its own (SQLite has one writer).
+    private async Task<T> SerializedAsync<T>(Func<FlowEngineDbContext, Task<T>> write, CancellationToken cancellationToken)
     {
         await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var db = store.CreateContext();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await change(db).ConfigureAwait(false);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return await write(db).ConfigureAwait(false);
         }
         finally
         {
