@@ -86,7 +86,7 @@ public sealed class RunLockHandle : IAsyncDisposable
         _locks = locks;
         Name = name;
         Holder = holder;
-        _renewing = RenewAsync(duration);
+        _renewing = Runtime.Execution.LeaseRenewal.RunAsync(duration, TimeProvider.System, stop => _locks.RenewAsync(Name, Holder, duration, stop), _lost, _stop.Token);
     }
 
     /// <summary>The lock.</summary>
@@ -106,29 +106,5 @@ public sealed class RunLockHandle : IAsyncDisposable
         await _locks.ReleaseAsync(Name, Holder).ConfigureAwait(false);
         _stop.Dispose();
         _lost.Dispose();
-    }
-
-    private async Task RenewAsync(TimeSpan duration)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(duration / 3, _stop.Token).ConfigureAwait(false);
-                if (!await _locks.RenewAsync(Name, Holder, duration, _stop.Token).ConfigureAwait(false))
-                {
-                    await _lost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // The database may be back before the lock expires; the next round tries again.
-            }
-        }
     }
 }

@@ -218,7 +218,8 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         var run = new RunState(record, this, options, linked.Token, lastSequence);
         run.Redactor.Remember(given);
         using var stopRenewing = new CancellationTokenSource();
-        var renewing = Leases is null ? Task.CompletedTask : RenewLeaseAsync(record.Id, options, leaseLost, stopRenewing.Token);
+        var renewing = Leases is not { } leases ? Task.CompletedTask : LeaseRenewal.RunAsync(
+            options.LeaseDuration, LeaseClock, stop => leases.RenewAsync(record.Id, options.Node!, LeaseClock.GetUtcNow() + options.LeaseDuration, stop), leaseLost, stopRenewing.Token);
 
         var frame = new Frame(definition, given, run, "");
         restore?.Invoke(frame);
@@ -262,31 +263,6 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
 
         return new ExecutionResult(record, outputs) { TakenOver = leaseLost.IsCancellationRequested };
-    }
-
-    private async Task RenewLeaseAsync(Guid id, RunOptions options, CancellationTokenSource leaseLost, CancellationToken stop)
-    {
-        var every = options.LeaseDuration / 3;
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(every, LeaseClock, stop).ConfigureAwait(false);
-                if (!await Leases!.RenewAsync(id, options.Node!, LeaseClock.GetUtcNow() + options.LeaseDuration, stop).ConfigureAwait(false))
-                {
-                    await leaseLost.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A store that cannot be reached now may be back before the lease ends; the next round tries again.
-            }
-        }
     }
 
     internal async ValueTask RunBlockAsync(IReadOnlyList<StepDefinition> steps, Scope scope, int? parent, string path, int depth, int? iteration)
