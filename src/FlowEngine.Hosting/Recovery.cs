@@ -59,29 +59,24 @@ public sealed class Recovery(Engine engine, LicenseParts license)
         }
 
         // Reclaim runs wait for the resumes above (a removal execution left running is failed by its resume first).
-        var reclaimRuns = 0;
-        var abandoned = await new Persistence.RunLocks(engine.Store, TimeProvider.System).AbandonedAsync("reclaim-run:", restarted, cancellationToken).ConfigureAwait(false);
+        var abandoned = await license.Reclaim.AbandonedRunsAsync(restarted, cancellationToken).ConfigureAwait(false);
         if (abandoned.Count > 0)
         {
-            reclaimRuns = abandoned.Count;
             var resumes = Pending;
             Track(Task.Run(async () =>
             {
                 await resumes.ConfigureAwait(false);
-                await license.Reclaim.RecoverAsync(restarted, cancellationToken).ConfigureAwait(false);
+                await license.Reclaim.RecoverAsync(abandoned, restarted, cancellationToken).ConfigureAwait(false);
             }, cancellationToken));
         }
 
-        return new RecoveryPass(resumed, reclaimRuns);
+        return new RecoveryPass(resumed, abandoned.Count);
     }
 
     private async Task ResumeAsync(FlowRunner runner, Guid id, string node, CancellationToken cancellationToken)
     {
         var result = await runner.ResumeAsync(id, new RunOptions { Node = node }, cancellationToken).ConfigureAwait(false);
-        if (result.Status != ExecutionStatus.Completed && !result.TakenOver)
-        {
-            await new SubscriptionStaging(engine.Sam).DiscardAsync(id, CancellationToken.None).ConfigureAwait(false);
-        }
+        await new SubscriptionStaging(engine.Sam).AfterRunAsync(result).ConfigureAwait(false);
 
         lock (Finished)
         {

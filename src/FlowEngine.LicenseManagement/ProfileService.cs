@@ -363,11 +363,7 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<Cance
             Resumable = how.Resumable,
         };
         var result = await runner.RunAsync(definition, inputs, options, cancellationToken).ConfigureAwait(false);
-        if (result.Status != ExecutionStatus.Completed && !result.TakenOver)
-        {
-            // A download that did not finish leaves its staged pages; they are of no use to anyone now.
-            await new SubscriptionStaging(sam).DiscardAsync(result.Record.Id, CancellationToken.None).ConfigureAwait(false);
-        }
+        await new SubscriptionStaging(sam).AfterRunAsync(result).ConfigureAwait(false);
 
         return new RunOutcome(result.Record, result.Outputs);
     }

@@ -66,24 +66,27 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     public Task<ReclaimReport> RunAsync(Guid profileId, CancellationToken cancellationToken = default) => RunAsync(profileId, null, cancellationToken);
 
     /// <summary>
-    /// Finishes reclaim runs whose node stopped: their lock expired (or, on a restarted node with a stable name, is
-    /// its own). Returns the reports of the runs it finished.
+    /// Profiles whose reclaim run's node stopped: its lock expired (or, on a restarted node with a stable name, is its
+    /// own), so <see cref="RecoverAsync"/> can finish it.
     /// </summary>
-    public async Task<IReadOnlyList<ReclaimReport>> RecoverAsync(string? restartedNode, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Guid>> AbandonedRunsAsync(string? restartedNode, CancellationToken cancellationToken = default) =>
+        (await Locks.AbandonedAsync(RunLockPrefix, restartedNode, cancellationToken).ConfigureAwait(false))
+            .Select(name => Guid.TryParse(name[RunLockPrefix.Length..], out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).ToList();
+
+    /// <summary>Finishes the given abandoned reclaim runs (see <see cref="AbandonedRunsAsync"/>); returns the reports of those it finished.</summary>
+    public async Task<IReadOnlyList<ReclaimReport>> RecoverAsync(IReadOnlyList<Guid> profileIds, string? restartedNode, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(profileIds);
         var reports = new List<ReclaimReport>();
-        foreach (var name in await Locks.AbandonedAsync(RunLockPrefix, restartedNode, cancellationToken).ConfigureAwait(false))
+        foreach (var profileId in profileIds)
         {
-            if (Guid.TryParse(name[RunLockPrefix.Length..], out var profileId))
+            try
             {
-                try
-                {
-                    reports.Add(await RunAsync(profileId, restartedNode, cancellationToken).ConfigureAwait(false));
-                }
-                catch (LicenseException)
-                {
-                    // Another node took it first, or the profile is gone; nothing to finish here.
-                }
+                reports.Add(await RunAsync(profileId, restartedNode, cancellationToken).ConfigureAwait(false));
+            }
+            catch (LicenseException)
+            {
+                // Another node took it first, or the profile is gone; nothing to finish here.
             }
         }
 

@@ -1,5 +1,7 @@
 using FlowEngine.Persistence;
 using FlowEngine.Persistence.LicenseManagement;
+using FlowEngine.Runtime.Execution;
+using FlowEngine.Runtime.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -136,11 +138,20 @@ public sealed class SubscriptionStaging(SamStore sam)
         return new DownloadSummary(added, written - added, goneIds.Count, total);
     }
 
-    /// <summary>Deletes what an execution staged (it failed or was cancelled); the subscriptions are untouched.</summary>
-    public async Task DiscardAsync(Guid executionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a run: one that ended without completing (and was not taken over by another node) leaves staged pages no
+    /// one will use, so they are deleted; the subscriptions are untouched.
+    /// </summary>
+    public async Task AfterRunAsync(ExecutionResult result)
     {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Status == ExecutionStatus.Completed || result.TakenOver)
+        {
+            return;
+        }
+
         await using var db = sam.Store.CreateContext();
-        await db.StagedSubscriptions.Where(s => s.ExecutionId == executionId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await db.StagedSubscriptions.Where(s => s.ExecutionId == result.Record.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     // An account's creation date never moves later: a pending invitation counts from when it was first seen.
