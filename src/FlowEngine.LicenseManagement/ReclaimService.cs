@@ -197,6 +197,14 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         var canCheck = runner.Definitions.Find($"{profile.Vendor}.sam.check_subscription", null) is not null;
         foreach (var (candidate, record) in inDoubt)
         {
+            // The removal's own execution may still show as running until its dead node's lease runs out (then it is
+            // failed, never replayed); only after that is the outcome settled here.
+            if (!await EndedAsync(record.ExecutionId, cancellationToken).ConfigureAwait(false))
+            {
+                failed.Add((candidate.Number, $"the removal's execution {record.ExecutionId} still shows as running; its outcome is settled once it ends"));
+                continue;
+            }
+
             var subscription = await SubscriptionOfAsync(candidate, cancellationToken).ConfigureAwait(false);
             if (!canCheck)
             {
@@ -247,6 +255,29 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     }
 
     private static string Key(Guid candidateId) => $"reclaim:{candidateId}";
+
+    /// <summary>Waits (up to three lock durations) for an execution to stop running; true when it did or never existed.</summary>
+    private async Task<bool> EndedAsync(Guid? executionId, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + (3 * LockDuration);
+        while (true)
+        {
+            await using (var db = sam.Store.CreateContext())
+            {
+                if (!await db.Executions.AnyAsync(e => e.Id == executionId && e.Status == Runtime.Records.ExecutionStatus.Running, cancellationToken).ConfigureAwait(false))
+                {
+                    return true;
+                }
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static Dictionary<string, object?> SubscriptionInput(SubscriptionEntity? subscription, RemovalCandidateEntity? candidate = null) => new()
     {
