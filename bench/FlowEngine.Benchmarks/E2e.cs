@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using FlowEngine.Simulators;
@@ -47,6 +48,12 @@ public static class E2e
         /// <summary>Extra arguments for every engine-side child (e.g. <c>--records memory</c> to leave out step-record writes, for diagnosis).</summary>
         public IReadOnlyList<string> EngineArgs { get; init; } = [];
 
+        /// <summary>
+        /// Run both sides from a ReadyToRun publish (<c>dotnet publish -c Release -p:PublishReadyToRun=true</c>, as a
+        /// deployment would), made first in the work folder; false: from the build output, JIT-compiled at run time.
+        /// </summary>
+        public bool ReadyToRun { get; init; }
+
         /// <summary>The command line shown in the table header.</summary>
         public string Command { get; init; } = "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- e2e";
     }
@@ -76,10 +83,18 @@ public static class E2e
 
         var work = options.WorkFolder ?? Path.Combine(Path.GetTempPath(), "flowengine-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(work);
+        _sides = options.ReadyToRun
+            ? new Sides(Publish("FlowEngine.Benchmarks", work, progress), Publish("FlowEngine.Baseline", work, progress))
+            : new Sides(Locations.BenchmarksDll, Locations.BaselineDll);
         var header = MachineInfo.Header(options.Command);
         var samples = new List<Sample>();
         var users = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
-        var notes = new List<string>();
+        var notes = new List<string>
+        {
+            options.ReadyToRun
+                ? "both sides run from a ReadyToRun publish (`dotnet publish -c Release -r <rid> -p:PublishReadyToRun=true`, made by the harness first), as a deployment would run them; `--jit` runs the build output instead"
+                : "both sides run from the Release build output (JIT-compiled at run time; `e2e` without `--jit` measures ReadyToRun publishes)",
+        };
         foreach (var (name, defaults) in Defaults)
         {
             if (options.Scenarios is { } chosen && !chosen.Contains(name, StringComparer.Ordinal))
@@ -190,9 +205,31 @@ public static class E2e
 
     private static int ReclaimAccountSize(int candidates) => Math.Min(Math.Max(candidates * 2, candidates + 1), Math.Max(PagerDutyLimit, candidates + 1));
 
+    // The assemblies the children run: the build output, or a ReadyToRun publish of each side.
+    private static Sides _sides = new(Locations.BenchmarksDll, Locations.BaselineDll);
+
+    private sealed record Sides(string Engine, string Baseline);
+
+    /// <summary>Publishes one side ReadyToRun into the work folder; returns its main assembly.</summary>
+    private static string Publish(string project, string work, TextWriter progress)
+    {
+        var output = Path.Combine(work, "publish", project);
+        progress.WriteLine($"{DateTime.UtcNow:HH:mm:ss} publishing {project} ReadyToRun for {RuntimeInformation.RuntimeIdentifier} into {output}");
+        var result = ChildProcess.Run("publish", [
+            Path.Combine(Locations.RepositoryRoot, "bench", project, project + ".csproj"), "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier,
+            "--self-contained", "false", "-p:PublishReadyToRun=true", "-o", output, "-v", "quiet", "-nologo"], timeout: TimeSpan.FromMinutes(15));
+        var dll = Path.Combine(output, project + ".dll");
+        if (result.ExitCode != 0 || !File.Exists(dll))
+        {
+            throw new InvalidOperationException($"dotnet publish {project} failed ({result.ExitCode}):{Environment.NewLine}{result.Stdout}{result.Stderr}");
+        }
+
+        return dll;
+    }
+
     private static Sample Measure(string side, string scenario, int size, int run, List<string> args, string token, string db)
     {
-        var dll = side == "engine" ? Locations.BenchmarksDll : Locations.BaselineDll;
+        var dll = side == "engine" ? _sides.Engine : _sides.Baseline;
         var result = ChildProcess.Run(dll, args, new Dictionary<string, string> { [EngineSide.TokenVariable] = token });
         var json = result.Stdout.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith('{'));
         if (result.ExitCode != 0 || json is null)

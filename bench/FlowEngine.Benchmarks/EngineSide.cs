@@ -79,6 +79,12 @@ public static class EngineSide
         {
             case "engine-download":
             {
+                for (var w = int.Parse(values.GetValueOrDefault("--warmup", "0")); w > 0; w--)
+                {
+                    await profiles.RefreshSubscriptionsAsync(profile.Id, ct);
+                }
+
+                timed = Reset(ref runner, engine, stored, records, license);
                 var setup = started.Elapsed.TotalMilliseconds;
                 measurement.Start();
                 var outcome = await profiles.RefreshSubscriptionsAsync(profile.Id, ct);

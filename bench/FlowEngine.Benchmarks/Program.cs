@@ -16,7 +16,7 @@ public static class Program
           coldstart [--runs 10] [--warmup 1] [--cli PATH] [--flows flows]
                                             wall time of 'flowengine validate' vs '--version' as fresh processes
           smoke | --smoke                   every scenario once, tiny, no BenchmarkDotNet; exit 0 when all ran
-          e2e [--runs 10] [--sizes 1000,10000] [--scenarios pagerduty-download,...] [--keep] [--out FILE] [--engine-records ef|memory]
+          e2e [--runs 10] [--sizes 1000,10000] [--scenarios pagerduty-download,...] [--keep] [--out FILE] [--engine-records ef|memory] [--jit]
                                             engine vs hand-written baseline, whole processes, against the simulators
           runtime [--seconds 20] [--clients 4]
                                             two-step executions per minute on SQLite: runtime API and HTTP trigger
@@ -94,7 +94,7 @@ public static class Program
 
     private static async Task<int> E2eModeAsync(string[] args)
     {
-        var options = new E2e.Options { Command = "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["e2e", .. args]) };
+        var options = new E2e.Options { Command = "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["e2e", .. args]), ReadyToRun = true };
         string? output = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -119,6 +119,9 @@ public static class Program
                     break;
                 case "--keep":
                     options = options with { Keep = true };
+                    break;
+                case "--jit":
+                    options = options with { ReadyToRun = false };
                     break;
                 case "--engine-records" when value is not null:
                     options = options with { EngineArgs = ["--records", value] };

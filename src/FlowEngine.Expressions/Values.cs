@@ -258,10 +258,77 @@ public static class Values
     };
 
     /// <summary>Parses JSON text into the value model.</summary>
+    /// <exception cref="JsonException">The text is not one JSON value.</exception>
     public static object? ParseJson(string json)
     {
-        using var doc = JsonDocument.Parse(json);
-        return FromJson(doc.RootElement);
+        ArgumentNullException.ThrowIfNull(json);
+        var length = Encoding.UTF8.GetMaxByteCount(json.Length);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            return ParseJson(rented.AsSpan(0, Encoding.UTF8.GetBytes(json, rented)));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Parses UTF-8 JSON into the value model as it reads it (no document in between: a vendor's page becomes its
+    /// dictionaries and lists directly). The same values as <see cref="FromJson"/>; a repeated key keeps its last value.
+    /// </summary>
+    /// <exception cref="JsonException">The text is not one JSON value.</exception>
+    public static object? ParseJson(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 64 });
+        if (!reader.Read())
+        {
+            throw new JsonException("the JSON text is empty");
+        }
+
+        var value = Read(ref reader);
+        if (reader.Read())
+        {
+            throw new JsonException($"more than one JSON value: unexpected {reader.TokenType} at byte {reader.TokenStartIndex}");
+        }
+
+        return value;
+    }
+
+    private static object? Read(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    reader.Read();
+                    map[name] = Read(ref reader);
+                }
+
+                return map;
+            case JsonTokenType.StartArray:
+                var list = new List<object?>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    list.Add(Read(ref reader));
+                }
+
+                return list;
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Number:
+                return reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False:
+                return false;
+            default:
+                return null;
+        }
     }
 
     /// <summary>True when the value, or anything inside it, is a <see cref="SecretValue"/>.</summary>

@@ -19,8 +19,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     private readonly object _gate = new();
     private readonly Dictionary<(Guid, int), StepRecord> _pending = [];
     private readonly Dictionary<Guid, ExecutionCheckpoint> _pendingCheckpoints = [];
-    private readonly HashSet<(Guid, int)> _written = [];
-    private readonly HashSet<Guid> _checkpointed = [];
+    private Upserts? _rows;
 
     /// <inheritdoc />
     /// <exception cref="ExecutionConflictException">Another execution with the same concurrency key is running.</exception>
@@ -51,19 +50,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     public Task SaveProgressAsync(ExecutionProgress progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        return FlushAsync(cancellationToken, async db =>
-        {
-            var existing = await db.Progress.FirstOrDefaultAsync(p => p.ExecutionId == progress.ExecutionId && p.StepPath == progress.StepPath, cancellationToken).ConfigureAwait(false);
-            if (existing is null)
-            {
-                db.Progress.Add(new ExecutionProgress { ExecutionId = progress.ExecutionId, StepPath = progress.StepPath, StateJson = progress.StateJson, SavedAt = progress.SavedAt });
-            }
-            else
-            {
-                existing.StateJson = progress.StateJson;
-                existing.SavedAt = progress.SavedAt;
-            }
-        });
+        return FlushAsync(cancellationToken, progress);
     }
 
     /// <inheritdoc />
@@ -129,13 +116,15 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     /// <summary>Writes the step records and checkpoints kept so far, in one transaction.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken, null);
 
-    private Task FlushAsync(CancellationToken cancellationToken, Func<FlowEngineDbContext, Task>? also)
+    // The records kept so far, the checkpoints and (when given) a step's progress, in one transaction, as plain
+    // upserts: a step written while running is written again when it ends, by the same key.
+    private Task FlushAsync(CancellationToken cancellationToken, ExecutionProgress? progress)
     {
         List<StepRecord> steps;
         List<ExecutionCheckpoint> checkpoints;
         lock (_gate)
         {
-            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0 && also is null)
+            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0 && progress is null)
             {
                 return Task.CompletedTask;
             }
@@ -146,49 +135,23 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
             _pendingCheckpoints.Clear();
         }
 
-        return WriteAsync(async db =>
+        return SerializedAsync(async db =>
         {
-            foreach (var step in steps)
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var rows = Rows(db);
+            await rows.Steps.WriteAsync(db, steps, cancellationToken).ConfigureAwait(false);
+            await rows.Checkpoints.WriteAsync(db, checkpoints, cancellationToken).ConfigureAwait(false);
+            if (progress is not null)
             {
-                var key = (step.ExecutionId, step.Sequence);
-                if (_written.Contains(key))
-                {
-                    db.StepRecords.Update(step);
-                }
-                else
-                {
-                    db.StepRecords.Add(step);
-                }
-
-                // A step still running will be written again when it ends; one that ended never is.
-                if (step.Status == StepStatus.Running)
-                {
-                    _written.Add(key);
-                }
-                else
-                {
-                    _written.Remove(key);
-                }
+                await rows.Progress.WriteAsync(db, [progress], cancellationToken).ConfigureAwait(false);
             }
 
-            foreach (var checkpoint in checkpoints)
-            {
-                if (_checkpointed.Add(checkpoint.ExecutionId))
-                {
-                    db.Checkpoints.Add(checkpoint);
-                }
-                else
-                {
-                    db.Checkpoints.Update(checkpoint);
-                }
-            }
-
-            if (also is not null)
-            {
-                await also(db).ConfigureAwait(false);
-            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
+
+    private Upserts Rows(FlowEngineDbContext db) =>
+        _rows ??= new Upserts(RowUpsert<StepRecord>.For(db), RowUpsert<ExecutionCheckpoint>.For(db), RowUpsert<ExecutionProgress>.For(db));
 
     /// <inheritdoc />
     public async Task<ExecutionRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -294,6 +257,8 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
             _writes.Release();
         }
     }
+
+    private sealed record Upserts(RowUpsert<StepRecord> Steps, RowUpsert<ExecutionCheckpoint> Checkpoints, RowUpsert<ExecutionProgress> Progress);
 
     // The runtime keeps mutating its record; EF gets a copy so tracking never aliases live state.
     private static ExecutionRecord Detached(ExecutionRecord e) => new()

@@ -1,4 +1,5 @@
 using System.Collections;
+using FlowEngine.Expressions;
 using FlowEngine.Integration.Connections;
 using FlowEngine.Runtime.Records;
 using FlowEngine.Simulators;
@@ -41,6 +42,61 @@ public sealed class PagerDutySpokeTests
         var fetch = (await harness.RecordAsync(result)).Steps.Single(s => s.StepId == "fetch");
         Assert.Contains($"\"alias\":\"{IntegrationHarness.PagerDutyAlias}\",\"alias_used\":\"{IntegrationHarness.PagerDutyAlias}\"", fetch.InputsJson, StringComparison.Ordinal);
         Assert.DoesNotContain(sim.ApiToken, await harness.EverythingStoredAsync(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListUsers_Streamed_TheCallerSeesEveryUser_WhileEachPagesStepRecordsKeepASample()
+    {
+        const string consumer = """
+            kind: flow
+            id: test.stream_users
+            version: 1
+            outputs:
+              count: { type: integer }
+            steps:
+              - set: { n: 0 }
+              - id: users
+                call: pagerduty.list_users
+                as: page
+                do:
+                  - id: emails
+                    transform: "{{ page }}"
+                    value: "{{ lower(item.email) }}"
+                  - set: { n: "{{ vars.n + steps.emails.outputs.count }}" }
+              - id: all_emails
+                transform: [a, b, c, d, e]
+                value: "{{ item }}"
+              - outputs: { count: "{{ vars.n }}" }
+            """;
+        var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 250 });
+        await using var _ = sim;
+        var harness = new IntegrationHarness(extra: ("flows/test/stream_users.yaml", consumer));
+        await harness.SetAsync(new ConnectionRecord
+        {
+            AliasId = IntegrationHarness.PagerDutyAlias,
+            Url = sim.BaseUrl,
+            CredentialType = "api_token",
+            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
+        });
+
+        var result = await harness.RunAsync("test.stream_users");
+
+        Assert.True(result.Status == ExecutionStatus.Completed, result.Record.Error);
+        Assert.Equal(250L, result.Outputs["count"]);
+        var steps = (await harness.RecordAsync(result)).Steps;
+        var pages = steps.Where(s => s.StepId == "emails").ToList();
+        Assert.Equal(3, pages.Count);
+        // A page of 100 users: its record keeps the first three and says how many there were.
+        var first = (Dictionary<string, object?>)Values.ParseJson(pages[0].OutputsJson!)!;
+        var items = (IList)first["items"]!;
+        Assert.Equal(4, items.Count);
+        Assert.Equal(sim.Users.OrderBy(u => u.Name, StringComparer.Ordinal).First().Email.ToLowerInvariant(), items[0]);
+        Assert.StartsWith("... 97 more (100 items in all", (string)items[3]!, StringComparison.Ordinal);
+        Assert.Equal(100L, first["count"]);
+        Assert.Contains("... 47 more (50 items in all", pages[2].OutputsJson, StringComparison.Ordinal);
+        // So does the spoke's own per-page step; a top-level step's record keeps every item (a resume reads it back).
+        Assert.All(steps.Where(s => s.StepId == "shape"), s => Assert.Contains(" more (", s.OutputsJson, StringComparison.Ordinal));
+        Assert.Equal("""{"items":["a","b","c","d","e"],"count":5}""", steps.Single(s => s.StepId == "all_emails").OutputsJson);
     }
 
     [Fact]

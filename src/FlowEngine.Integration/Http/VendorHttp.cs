@@ -250,15 +250,22 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                throw TooLarge(connection, request, limit);
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > limit)
+                {
+                    throw TooLarge(connection, request, limit);
+                }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
 
         if (buffer.Length == 0)
@@ -267,12 +274,13 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
         }
 
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
-        var text = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) || (mediaType.Length == 0 && text.TrimStart().StartsWith('{')))
+        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) || (mediaType.Length == 0 && body.Span.TrimStart(" \t\r\n"u8) is [(byte)'{', ..]))
         {
             try
             {
-                return Values.ParseJson(text);
+                // Read as UTF-8 straight into values: no string of the whole page in between.
+                return Values.ParseJson(body.Span.StartsWith(Encoding.UTF8.Preamble) ? body.Span[Encoding.UTF8.Preamble.Length..] : body.Span);
             }
             catch (System.Text.Json.JsonException ex)
             {
@@ -282,7 +290,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
             }
         }
 
-        return text;
+        return Encoding.UTF8.GetString(body.Span);
     }
 
     private static StepFailedException TooLarge(ResolvedConnection connection, VendorRequest request, long limit) => new(

@@ -220,7 +220,7 @@ internal static class VendorStep
             }
             else
             {
-                await context.RunBlockAsync(block, $"[page {pages - 1}]", [("page", items), ("page_index", pages - 1)], (int)(pages - 1)).ConfigureAwait(false);
+                await context.RunBlockAsync(block, $"[page {pages - 1}]", [("page", items), ("page_index", pages - 1)], (int)(pages - 1), perBatch: true).ConfigureAwait(false);
             }
 
             if (style == "offset")
@@ -318,7 +318,7 @@ internal static class VendorStep
             return null;
         }
 
-        var fingerprint = Values.ToJson(items);
+        var fingerprint = Fingerprint(items);
         if (fingerprint == previous)
         {
             throw new StepFailedException(
@@ -328,6 +328,32 @@ internal static class VendorStep
         }
 
         return fingerprint;
+    }
+
+    // The items' ids in order when every item has one (a record, or a GraphQL edge's node), which is cheap; otherwise the
+    // items' JSON. Either way, equal only for a page that repeats the previous one.
+    private static string Fingerprint(IList items)
+    {
+        var ids = new string?[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i] as IDictionary<string, object?>;
+            var id = item?.TryGetValue("id", out var own) == true ? own
+                : item?.TryGetValue("node", out var node) == true && node is IDictionary<string, object?> inner && inner.TryGetValue("id", out var nodeId) ? nodeId
+                : null;
+            ids[i] = id switch
+            {
+                string text => text,
+                long number => number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (ids[i] is null)
+            {
+                return Values.ToJson(items);
+            }
+        }
+
+        return "ids:" + string.Join('\u001f', ids);
     }
 
     private static Task SaveProgressAsync(StepContext context, List<object?>? collected, PageState next, long pages, long count, bool done) =>

@@ -273,13 +273,13 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
     }
 
-    internal async ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, Frame caller, IReadOnlyDictionary<string, string>? overrides, int parent, string path, int depth, string stepId, EmitTarget? emitTarget = null)
+    internal async ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, Frame caller, IReadOnlyDictionary<string, string>? overrides, int parent, string path, int depth, string stepId, EmitTarget? emitTarget = null, bool perBatch = false)
     {
         var run = caller.Run;
         var given = Coercion.Inputs(callee, inputs, stepId);
         run.Redactor.Remember(given);
         var frame = new Frame(callee, given, run, path + "/", caller, overrides) { EmitTarget = emitTarget };
-        await RunBlockAsync(callee.Steps, new Scope(frame), parent, path, depth, null).ConfigureAwait(false);
+        await RunBlockAsync(callee.Steps, Scope.Root(frame, perBatch), parent, path, depth, null).ConfigureAwait(false);
         return Ordered(callee, frame.Outputs);
     }
 
@@ -332,7 +332,7 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             record.Status = StepStatus.Completed;
             if (outputs is not null)
             {
-                record.OutputsJson = run.Redactor.Json(outputs);
+                record.OutputsJson = run.Redactor.Recorded(outputs, scope.PerBatch);
             }
 
             // Only steps with a written id can be named in a pill; generated ids are not kept.

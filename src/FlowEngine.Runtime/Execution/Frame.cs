@@ -84,7 +84,18 @@ internal sealed class Scope(Frame frame, string? name = null, object? value = nu
 
     public Frame Frame { get; } = frame;
 
+    /// <summary>
+    /// True inside a block that runs once per batch of a data stream (a paged step's or a streaming call's <c>do</c>):
+    /// the step records there keep a sample of each long list, not every item (see <see cref="Redactor.Recorded"/>).
+    /// </summary>
+    public bool PerBatch { get; private init; } = parent?.PerBatch ?? false;
+
     public Scope With(string localName, object? localValue) => new(Frame, localName, localValue, this);
+
+    public Scope InBatch() => PerBatch ? this : new(Frame, null, null, this) { PerBatch = true };
+
+    /// <summary>The root scope of a callee's frame, per batch when the call is.</summary>
+    public static Scope Root(Frame frame, bool perBatch) => new(frame) { PerBatch = perBatch };
 
     public bool TryGetRoot(string root, out object? result)
     {

@@ -101,4 +101,31 @@ internal sealed class Redactor
     }
 
     public string Json(object? value) => Scrub(Values.ToJson(value));
+
+    /// <summary>Lists longer than this are recorded as their first items and a count inside a data stream's block.</summary>
+    public const int SampledItems = 3;
+
+    /// <summary>
+    /// A value as a step record keeps it: whole, or, when the step runs once per batch of a data stream, with every
+    /// list of more than <see cref="SampledItems"/> items cut to its first items and a note of how many there were.
+    /// A download of 100,000 users would otherwise store every user again in its step records, once per step of its
+    /// block; the records of a stream's steps are never read back to resume (only top-level steps' are).
+    /// </summary>
+    public string Recorded(object? value, bool perBatch) => Json(perBatch ? Sample(value) : value);
+
+    private static object? Sample(object? value) => value switch
+    {
+        IDictionary<string, object?> map when map.Values.Any(NeedsSample) => map.ToDictionary(p => p.Key, p => Sample(p.Value), StringComparer.Ordinal),
+        System.Collections.IList list when list.Count > SampledItems =>
+            (List<object?>)[.. list.Cast<object?>().Take(SampledItems).Select(Sample), $"... {list.Count - SampledItems} more ({list.Count} items in all; step records in a data stream keep the first {SampledItems})"],
+        System.Collections.IList list when list.Cast<object?>().Any(NeedsSample) => list.Cast<object?>().Select(Sample).ToList(),
+        _ => value,
+    };
+
+    private static bool NeedsSample(object? value) => value switch
+    {
+        System.Collections.IList list => list.Count > SampledItems || list.Cast<object?>().Any(NeedsSample),
+        IDictionary<string, object?> map => map.Values.Any(NeedsSample),
+        _ => false,
+    };
 }

@@ -189,7 +189,7 @@ internal sealed class EmitTarget(StepContext caller, IReadOnlyList<StepDefinitio
     public ValueTask RunAsync(object? items)
     {
         var index = Interlocked.Increment(ref _batches) - 1;
-        return caller.RunBlockAsync(block, $"[{index}]", [(name, items)], index);
+        return caller.RunBlockAsync(block, $"[{index}]", [(name, items)], index, perBatch: true);
     }
 }
 

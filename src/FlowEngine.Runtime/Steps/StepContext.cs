@@ -73,12 +73,15 @@ public sealed class StepContext
     public StepContext With(string name, object? value) => new(Step, _scope.With(name, value), Record, Path, _depth);
 
     /// <summary>Records what the step was given, secrets masked.</summary>
-    public void RecordInputs(object? inputs) => Record.InputsJson = Frame.Run.Redactor.Json(inputs);
+    public void RecordInputs(object? inputs) => Record.InputsJson = Frame.Run.Redactor.Recorded(inputs, _scope.PerBatch);
 
-    /// <summary>Runs a block of child steps in this step's scope, with extra local names.</summary>
-    public ValueTask RunBlockAsync(IReadOnlyList<StepDefinition> steps, string pathSuffix = "", IReadOnlyList<(string Name, object? Value)>? locals = null, int? iteration = null)
+    /// <summary>
+    /// Runs a block of child steps in this step's scope, with extra local names. <paramref name="perBatch"/>: the block
+    /// runs once per batch of a data stream (a page), so its step records keep a sample of long lists.
+    /// </summary>
+    public ValueTask RunBlockAsync(IReadOnlyList<StepDefinition> steps, string pathSuffix = "", IReadOnlyList<(string Name, object? Value)>? locals = null, int? iteration = null, bool perBatch = false)
     {
-        var scope = _scope;
+        var scope = perBatch ? _scope.InBatch() : _scope;
         foreach (var (name, value) in locals ?? [])
         {
             scope = scope.With(name, value);
@@ -89,7 +92,7 @@ public sealed class StepContext
 
     /// <summary>Runs a definition in a frame of its own under this step; returns its outputs.</summary>
     public ValueTask<Dictionary<string, object?>> CallAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, IReadOnlyDictionary<string, string>? aliasOverrides = null) =>
-        Frame.Run.Runner.CallAsync(callee, inputs, Frame, aliasOverrides, Record.Sequence, Path, _depth + 1, Step.Id);
+        Frame.Run.Runner.CallAsync(callee, inputs, Frame, aliasOverrides, Record.Sequence, Path, _depth + 1, Step.Id, perBatch: _scope.PerBatch);
 
     /// <summary>Remembers a value the execution must never show (a token read from a credential).</summary>
     public void RememberSecret(string secret) => Frame.Run.Redactor.Remember(new Expressions.SecretValue(secret));
@@ -124,7 +127,7 @@ public sealed class StepContext
 
     /// <summary>Runs a definition in a frame of its own under this step, whose <c>emit</c> steps run this step's <paramref name="block"/>.</summary>
     internal ValueTask<Dictionary<string, object?>> CallStreamingAsync(Definition callee, IReadOnlyDictionary<string, object?> inputs, IReadOnlyDictionary<string, string>? aliasOverrides, IReadOnlyList<StepDefinition> block, string name) =>
-        Frame.Run.Runner.CallAsync(callee, inputs, Frame, aliasOverrides, Record.Sequence, Path, _depth + 1, Step.Id, new EmitTarget(this, block, name));
+        Frame.Run.Runner.CallAsync(callee, inputs, Frame, aliasOverrides, Record.Sequence, Path, _depth + 1, Step.Id, new EmitTarget(this, block, name), _scope.PerBatch);
 
     /// <summary>Writes to the execution's log.</summary>
     public void Log(string level, object? message)

@@ -1,0 +1,106 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace FlowEngine.Persistence;
+
+/// <summary>
+/// Inserts rows of one entity type, or replaces them when their key is already there, with plain parameterised SQL
+/// (<c>INSERT … ON CONFLICT (key) DO UPDATE</c>, the same on SQLite and PostgreSQL), many rows per statement.
+/// The table, columns, key and value conversions come from the EF model, so this writes exactly what EF would, but
+/// without change tracking: the execution store writes every step record, checkpoint and page progress this way,
+/// and EF's tracking was the largest cost of a streamed download (bench/README.md, "Profile").
+/// </summary>
+/// <typeparam name="T">The entity type.</typeparam>
+internal sealed class RowUpsert<T>
+    where T : class
+{
+    // Rows per statement: well under SQLite's and PostgreSQL's limits on parameters (32,766 and 65,535).
+    private const int RowsPerStatement = 64;
+
+    private readonly Column[] _columns;
+    private readonly string _insert;
+    private readonly string _conflict;
+    private readonly Dictionary<int, string> _statements = [];
+
+    private RowUpsert(Column[] columns, string insert, string conflict)
+    {
+        _columns = columns;
+        _insert = insert;
+        _conflict = conflict;
+    }
+
+    /// <summary>Builds the statement parts for <typeparamref name="T"/> from a context's model.</summary>
+    public static RowUpsert<T> For(DbContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var key = entity.FindPrimaryKey() ?? throw new InvalidOperationException($"{typeof(T).Name} has no key");
+        var columns = entity.GetProperties()
+            .Select(p => new Column(p, (RelationalTypeMapping)p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!)))
+            .ToArray();
+        var keyColumns = key.Properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)).ToArray();
+        var insert = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ";
+        var updates = columns.Select(c => c.Name).Except(keyColumns).Select(c => $"{c} = excluded.{c}");
+        var conflict = $" ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {string.Join(", ", updates)}";
+        return new RowUpsert<T>(columns, insert, conflict);
+    }
+
+    /// <summary>Writes <paramref name="rows"/> on the context's open connection, inside its current transaction.</summary>
+    /// <remarks>Rows with the same key must not be in one call (the caller keeps the latest of each).</remarks>
+    public async Task WriteAsync(DbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        for (var start = 0; start < rows.Count; start += RowsPerStatement)
+        {
+            var count = Math.Min(RowsPerStatement, rows.Count - start);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = Statement(count);
+            for (var r = 0; r < count; r++)
+            {
+                var row = rows[start + r];
+                for (var c = 0; c < _columns.Length; c++)
+                {
+                    var column = _columns[c];
+                    command.Parameters.Add(column.Mapping.CreateParameter(command, $"@p{r}_{c}", column.Property.PropertyInfo!.GetValue(row), column.Property.IsNullable));
+                }
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private string Statement(int rows)
+    {
+        lock (_statements)
+        {
+            if (_statements.TryGetValue(rows, out var cached))
+            {
+                return cached;
+            }
+
+            var text = new StringBuilder(_insert);
+            for (var r = 0; r < rows; r++)
+            {
+                text.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < _columns.Length; c++)
+                {
+                    text.Append(c == 0 ? "" : ", ").Append("@p").Append(r).Append('_').Append(c);
+                }
+
+                text.Append(')');
+            }
+
+            var statement = text.Append(_conflict).ToString();
+            _statements[rows] = statement;
+            return statement;
+        }
+    }
+
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name);
+}
