@@ -15,51 +15,128 @@ namespace FlowEngine.LicenseManagement;
 /// </summary>
 public sealed class SubscriptionStaging(SamStore sam)
 {
-    /// <summary>Stages one page of users for an execution.</summary>
+    // Rows per INSERT statement: one statement per page of 100 users, well under SQLite's parameter limit.
+    private const int RowsPerStatement = 100;
+    private const int ColumnsPerRow = 11;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Statements = new();
+
+    /// <summary>Stages one page of users for an execution, in one transaction.</summary>
     /// <returns>How many rows were staged.</returns>
+    /// <remarks>
+    /// A user already staged by the same attempt, or twice in this page, is counted as repeated (the commit then
+    /// refuses the download); one staged by an earlier attempt is a page read again after a resume, and is not.
+    /// </remarks>
     public async Task<int> StageAsync(Guid executionId, int attempt, Guid profileId, IReadOnlyList<DownloadedUser> users, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(users);
+        // The same user twice in one page: staged once, already counted as repeated (one statement cannot change a row twice).
+        var rows = new List<(DownloadedUser User, int Repeated)>(users.Count);
+        var positions = new Dictionary<string, int>(users.Count, StringComparer.Ordinal);
+        foreach (var user in users)
+        {
+            if (positions.TryGetValue(user.ExternalUserId, out var at))
+            {
+                rows[at] = (user, rows[at].Repeated + 1);
+            }
+            else
+            {
+                positions[user.ExternalUserId] = rows.Count;
+                rows.Add((user, 0));
+            }
+        }
+
         await using var db = sam.Store.CreateContext();
         var sql = new Dialect(db);
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
-        command.CommandText = """
-            INSERT INTO sam_staged_subscriptions ("ExecutionId", "ExternalUserId", "ProfileId", "NewId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "Attempt", "Repeated")
-            VALUES (@e, @x, @p, @n, @u, @d, @l, @c, @i, @a, 0)
-            ON CONFLICT ("ExecutionId", "ExternalUserId") DO UPDATE SET
-              "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName",
-              "LastActivity" = excluded."LastActivity", "ExternalCreated" = excluded."ExternalCreated", "Identifier" = excluded."Identifier",
-              "Repeated" = sam_staged_subscriptions."Repeated" + CASE WHEN sam_staged_subscriptions."Attempt" = excluded."Attempt" THEN 1 ELSE 0 END,
-              "Attempt" = excluded."Attempt"
-            """;
-        var parameters = new[] { "e", "x", "p", "n", "u", "d", "l", "c", "i", "a" }.ToDictionary(n => n, n =>
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + n;
-            command.Parameters.Add(parameter);
-            return parameter;
-        });
-        parameters["e"].Value = sql.Id(executionId);
-        parameters["p"].Value = sql.Id(profileId);
-        parameters["a"].Value = attempt;
+        var execution = sql.Id(executionId);
+        var profile = sql.Id(profileId);
         var now = sam.Time.GetUtcNow();
-        foreach (var user in users)
+        // SQLite binds parameters by name with a linear search, so many rows per statement cost more than they save:
+        // there one prepared single-row statement runs per user; PostgreSQL gets a page per statement (one round trip).
+        var perStatement = sql.Sqlite ? 1 : RowsPerStatement;
+        System.Data.Common.DbCommand? command = null;
+        try
         {
-            parameters["x"].Value = user.ExternalUserId;
-            parameters["n"].Value = sql.Id(Guid.CreateVersion7(now));
-            parameters["u"].Value = user.UserPrincipalName;
-            parameters["d"].Value = (object?)user.DisplayName ?? DBNull.Value;
-            parameters["l"].Value = Dialect.Ticks(user.LastActivity);
-            parameters["c"].Value = Dialect.Ticks(user.ExternalCreated);
-            parameters["i"].Value = (object?)user.Identifier ?? DBNull.Value;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in rows.Chunk(perStatement))
+            {
+                if (command is null || command.Parameters.Count != chunk.Length * ColumnsPerRow)
+                {
+                    if (command is not null)
+                    {
+                        await command.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    command = db.Database.GetDbConnection().CreateCommand();
+                    command.Transaction = transaction.GetDbTransaction();
+                    command.CommandText = Statements.GetOrAdd(chunk.Length, StageStatement);
+                    for (var i = 0; i < chunk.Length * ColumnsPerRow; i++)
+                    {
+                        var parameter = command.CreateParameter();
+                        parameter.ParameterName = $"@p{i}";
+                        command.Parameters.Add(parameter);
+                    }
+                }
+
+                for (var r = 0; r < chunk.Length; r++)
+                {
+                    var (user, repeated) = chunk[r];
+                    var at = r * ColumnsPerRow;
+                    var parameters = command.Parameters;
+                    parameters[at].Value = execution;
+                    parameters[at + 1].Value = user.ExternalUserId;
+                    parameters[at + 2].Value = profile;
+                    parameters[at + 3].Value = sql.Id(Guid.CreateVersion7(now));
+                    parameters[at + 4].Value = user.UserPrincipalName;
+                    parameters[at + 5].Value = (object?)user.DisplayName ?? DBNull.Value;
+                    parameters[at + 6].Value = Dialect.Ticks(user.LastActivity);
+                    parameters[at + 7].Value = Dialect.Ticks(user.ExternalCreated);
+                    parameters[at + 8].Value = (object?)user.Identifier ?? DBNull.Value;
+                    parameters[at + 9].Value = attempt;
+                    parameters[at + 10].Value = repeated;
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (command is not null)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return users.Count;
+    }
+
+    private static string StageStatement(int rows)
+    {
+        var text = new System.Text.StringBuilder("""
+            INSERT INTO sam_staged_subscriptions ("ExecutionId", "ExternalUserId", "ProfileId", "NewId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "Attempt", "Repeated")
+            VALUES
+            """);
+        for (var r = 0; r < rows; r++)
+        {
+            text.Append(r == 0 ? " (" : ", (");
+            for (var c = 0; c < ColumnsPerRow; c++)
+            {
+                text.Append(c == 0 ? "@p" : ", @p").Append((r * ColumnsPerRow) + c);
+            }
+
+            text.Append(')');
+        }
+
+        return text.Append("""
+
+            ON CONFLICT ("ExecutionId", "ExternalUserId") DO UPDATE SET
+              "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName",
+              "LastActivity" = excluded."LastActivity", "ExternalCreated" = excluded."ExternalCreated", "Identifier" = excluded."Identifier",
+              "Repeated" = sam_staged_subscriptions."Repeated" + excluded."Repeated" + CASE WHEN sam_staged_subscriptions."Attempt" = excluded."Attempt" THEN 1 ELSE 0 END,
+              "Attempt" = excluded."Attempt"
+            """).ToString();
     }
 
     /// <summary>
@@ -164,6 +241,8 @@ public sealed class SubscriptionStaging(SamStore sam)
     private readonly struct Dialect(FlowEngineDbContext db)
     {
         private readonly bool _sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
+
+        public bool Sqlite => _sqlite;
 
         // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL.
         public object Id(Guid? id) => id is not { } value ? DBNull.Value : _sqlite ? value.ToString().ToUpperInvariant() : value;
