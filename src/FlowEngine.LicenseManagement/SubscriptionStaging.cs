@@ -151,25 +151,37 @@ public sealed class SubscriptionStaging(SamStore sam)
         var sql = new Dialect(db);
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var profile = await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == profileId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"no integration profile {profileId}");
-        var staged = db.StagedSubscriptions.Where(s => s.ExecutionId == executionId);
-        var repeated = await staged.Where(s => s.Repeated > 0).Select(s => s.ExternalUserId).Take(3).ToListAsync(cancellationToken).ConfigureAwait(false);
+        // Plain SQL, not LINQ: each LINQ query costs its compilation on a process's first download.
+        var e = sql.Id(executionId);
+        var p = sql.Id(profileId);
+        var profile = await sql.ListAsync("""SELECT "SoftwareModelId" FROM sam_profiles WHERE "Id" = @p0""", [p], r => r.IsDBNull(0) ? (Guid?)null : r.GetGuid(0), cancellationToken).ConfigureAwait(false);
+        if (profile.Count == 0)
+        {
+            throw new InvalidOperationException($"no integration profile {profileId}");
+        }
+
+        var softwareModelId = profile[0];
+        var repeated = await sql.ListAsync("""SELECT "ExternalUserId" FROM sam_staged_subscriptions WHERE "ExecutionId" = @p0 AND "Repeated" > 0 ORDER BY "ExternalUserId" LIMIT 3""", [e], r => r.GetString(0), cancellationToken).ConfigureAwait(false);
         if (repeated.Count > 0)
         {
             throw new InvalidOperationException($"the download returned the same user more than once ({string.Join(", ", repeated)}): the vendor's pages overlap, so users may also be missing; nothing was stored");
         }
 
-        var total = await staged.CountAsync(cancellationToken).ConfigureAwait(false);
-        if (total == 0 && await db.Subscriptions.AnyAsync(x => x.ProfileId == profileId, cancellationToken).ConfigureAwait(false))
+        var total = (int)await sql.CountAsync("""SELECT COUNT(*) FROM sam_staged_subscriptions WHERE "ExecutionId" = @p0""", [e], cancellationToken).ConfigureAwait(false);
+        if (total == 0 && await sql.CountAsync("""SELECT COUNT(*) FROM (SELECT 1 FROM sam_subscriptions WHERE "ProfileId" = @p0 LIMIT 1) AS any_subscription""", [p], cancellationToken).ConfigureAwait(false) > 0)
         {
             // A vendor account always has at least its owner: an empty download is a broken answer, not an empty account.
             throw new InvalidOperationException("the download read no users at all, while the profile has subscriptions; a vendor account always has at least its owner, so this looks like a broken answer, and nothing was changed. Check the alias's URL and credential, and the vendor's status");
         }
 
-        var added = await staged.CountAsync(s => !db.Subscriptions.Any(x => x.ProfileId == profileId && x.ExternalUserId == s.ExternalUserId), cancellationToken).ConfigureAwait(false);
-        var gone = db.Subscriptions.Where(x => x.ProfileId == profileId && !staged.Any(s => s.ExternalUserId == x.ExternalUserId));
-        var goneIds = await gone.Select(x => x.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var added = (int)await sql.CountAsync("""
+            SELECT COUNT(*) FROM sam_staged_subscriptions s WHERE s."ExecutionId" = @p0
+              AND NOT EXISTS (SELECT 1 FROM sam_subscriptions x WHERE x."ProfileId" = @p1 AND x."ExternalUserId" = s."ExternalUserId")
+            """, [e, p], cancellationToken).ConfigureAwait(false);
+        var goneIds = await sql.ListAsync("""
+            SELECT x."Id" FROM sam_subscriptions x WHERE x."ProfileId" = @p0
+              AND NOT EXISTS (SELECT 1 FROM sam_staged_subscriptions s WHERE s."ExecutionId" = @p1 AND s."ExternalUserId" = x."ExternalUserId")
+            """, [p, e], r => r.GetGuid(0), cancellationToken).ConfigureAwait(false);
         var now = sam.Time.GetUtcNow();
         if (goneIds.Count > 0)
         {
@@ -188,15 +200,14 @@ public sealed class SubscriptionStaging(SamStore sam)
 
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
+                await db.Subscriptions.Where(x => chunk.Contains(x.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            await gone.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var changed = string.Join(" OR ", new[] { "UserPrincipalName", "DisplayName", "Identifier" }.Select(c => sql.Differs($"sam_subscriptions.\"{c}\"", $"excluded.\"{c}\"")))
             + " OR " + sql.Differs("sam_subscriptions.\"ExternalCreated\"", Earliest)
             + " OR (excluded.\"LastActivity\" IS NOT NULL AND (sam_subscriptions.\"LastActivity\" IS NULL OR excluded.\"LastActivity\" > sam_subscriptions.\"LastActivity\"))";
-        var model = profile.SoftwareModelId is null ? "NULL" : "{2}";
+        var model = softwareModelId is null ? "NULL" : "{2}";
         var upsert = $$"""
             INSERT INTO sam_subscriptions ("Id", "ProfileId", "ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "SoftwareModelId", "CreatedAt", "UpdatedAt")
             SELECT s."NewId", s."ProfileId", s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {{model}}, {0}, {0}
@@ -209,8 +220,8 @@ public sealed class SubscriptionStaging(SamStore sam)
               "UpdatedAt" = {0}
             WHERE {{changed}}
             """;
-        var written = await db.Database.ExecuteSqlRawAsync(upsert, profile.SoftwareModelId is { } modelId ? [now.UtcTicks, sql.Id(executionId), sql.Id(modelId)] : [now.UtcTicks, sql.Id(executionId)], cancellationToken).ConfigureAwait(false);
-        await staged.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var written = await db.Database.ExecuteSqlRawAsync(upsert, softwareModelId is { } modelId ? [now.UtcTicks, e, sql.Id(modelId)] : [now.UtcTicks, e], cancellationToken).ConfigureAwait(false);
+        await db.Database.ExecuteSqlRawAsync("""DELETE FROM sam_staged_subscriptions WHERE "ExecutionId" = {0}""", [e], cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new DownloadSummary(added, written - added, goneIds.Count, total);
     }
@@ -250,5 +261,41 @@ public sealed class SubscriptionStaging(SamStore sam)
         public string Differs(string left, string right) => _sqlite ? $"{left} IS NOT {right}" : $"{left} IS DISTINCT FROM {right}";
 
         public static object Ticks(DateTimeOffset? at) => at is { } value ? value.UtcTicks : DBNull.Value;
+
+        // A query on the context's open connection and transaction, parameters named @p0, @p1, …
+        public async Task<List<T>> ListAsync<T>(string text, object[] parameters, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken)
+        {
+            await using var command = Command(text, parameters);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var rows = new List<T>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(read(reader));
+            }
+
+            return rows;
+        }
+
+        public async Task<long> CountAsync(string text, object[] parameters, CancellationToken cancellationToken)
+        {
+            await using var command = Command(text, parameters);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        private System.Data.Common.DbCommand Command(string text, object[] parameters)
+        {
+            var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = text;
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"@p{i}";
+                parameter.Value = parameters[i];
+                command.Parameters.Add(parameter);
+            }
+
+            return command;
+        }
     }
 }

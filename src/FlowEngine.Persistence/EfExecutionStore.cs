@@ -1,3 +1,4 @@
+using System.Data.Common;
 using FlowEngine.Runtime.Records;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,9 +30,15 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await WriteAsync(db => db.Executions.Add(Detached(execution)), cancellationToken).ConfigureAwait(false);
+            var row = Detached(execution);
+            await SerializedAsync(async db =>
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await Rows(db).Executions.WriteAsync(db, [row], cancellationToken, insertOnly: true).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
-        catch (DbUpdateException) when (execution.ConcurrencyKey is { } key)
+        catch (DbException) when (execution.ConcurrencyKey is { } key)
         {
             await using var db = store.CreateContext();
             var running = await db.Executions.AsNoTracking()
@@ -107,24 +114,25 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     }
 
     /// <inheritdoc />
-    public async Task UpdateAsync(ExecutionRecord execution, CancellationToken cancellationToken)
+    /// <remarks>The execution's row is written in the same transaction as the step records kept so far.</remarks>
+    public Task UpdateAsync(ExecutionRecord execution, CancellationToken cancellationToken)
     {
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        await WriteAsync(db => db.Executions.Update(Detached(execution)), cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(execution);
+        return FlushAsync(cancellationToken, null, Detached(execution));
     }
 
     /// <summary>Writes the step records and checkpoints kept so far, in one transaction.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken, null);
 
-    // The records kept so far, the checkpoints and (when given) a step's progress, in one transaction, as plain
-    // upserts: a step written while running is written again when it ends, by the same key.
-    private Task FlushAsync(CancellationToken cancellationToken, ExecutionProgress? progress)
+    // The records kept so far, the checkpoints, and (when given) a step's progress and an execution's row, in one
+    // transaction, as plain upserts: a step written while running is written again when it ends, by the same key.
+    private Task FlushAsync(CancellationToken cancellationToken, ExecutionProgress? progress, ExecutionRecord? execution = null)
     {
         List<StepRecord> steps;
         List<ExecutionCheckpoint> checkpoints;
         lock (_gate)
         {
-            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0 && progress is null)
+            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0 && progress is null && execution is null)
             {
                 return Task.CompletedTask;
             }
@@ -146,12 +154,17 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
                 await rows.Progress.WriteAsync(db, [progress], cancellationToken).ConfigureAwait(false);
             }
 
+            if (execution is not null)
+            {
+                await rows.Executions.WriteAsync(db, [execution], cancellationToken).ConfigureAwait(false);
+            }
+
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
 
     private Upserts Rows(FlowEngineDbContext db) =>
-        _rows ??= new Upserts(RowUpsert<StepRecord>.For(db), RowUpsert<ExecutionCheckpoint>.For(db), RowUpsert<ExecutionProgress>.For(db));
+        _rows ??= new Upserts(RowUpsert<StepRecord>.For(db), RowUpsert<ExecutionCheckpoint>.For(db), RowUpsert<ExecutionProgress>.For(db), RowUpsert<ExecutionRecord>.For(db));
 
     /// <inheritdoc />
     public async Task<ExecutionRecord?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -219,23 +232,6 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
         return await db.Checkpoints.AsNoTracking().FirstOrDefaultAsync(c => c.ExecutionId == id, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task WriteAsync(Action<FlowEngineDbContext> change, CancellationToken cancellationToken) =>
-        WriteAsync(db =>
-        {
-            change(db);
-            return Task.CompletedTask;
-        }, cancellationToken);
-
-    private Task WriteAsync(Func<FlowEngineDbContext, Task> change, CancellationToken cancellationToken) =>
-        SerializedAsync(async db =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await change(db).ConfigureAwait(false);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
     private Task SerializedAsync(Func<FlowEngineDbContext, Task> write, CancellationToken cancellationToken) =>
         SerializedAsync(async db =>
         {
@@ -258,7 +254,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
         }
     }
 
-    private sealed record Upserts(RowUpsert<StepRecord> Steps, RowUpsert<ExecutionCheckpoint> Checkpoints, RowUpsert<ExecutionProgress> Progress);
+    private sealed record Upserts(RowUpsert<StepRecord> Steps, RowUpsert<ExecutionCheckpoint> Checkpoints, RowUpsert<ExecutionProgress> Progress, RowUpsert<ExecutionRecord> Executions);
 
     // The runtime keeps mutating its record; EF gets a copy so tracking never aliases live state.
     private static ExecutionRecord Detached(ExecutionRecord e) => new()

@@ -51,7 +51,11 @@ internal sealed class RowUpsert<T>
 
     /// <summary>Writes <paramref name="rows"/> on the context's open connection, inside its current transaction.</summary>
     /// <remarks>Rows with the same key must not be in one call (the caller keeps the latest of each).</remarks>
-    public async Task WriteAsync(DbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken)
+    /// <param name="db">The context whose connection and transaction are used.</param>
+    /// <param name="rows">The rows.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <param name="insertOnly">True: a plain insert, so a row whose key (or a unique index) is taken fails the statement.</param>
+    public async Task WriteAsync(DbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken, bool insertOnly = false)
     {
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
@@ -60,7 +64,7 @@ internal sealed class RowUpsert<T>
             var count = Math.Min(RowsPerStatement, rows.Count - start);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = Statement(count);
+            command.CommandText = insertOnly ? Statement(count)[..^_conflict.Length] : Statement(count);
             for (var r = 0; r < count; r++)
             {
                 var row = rows[start + r];

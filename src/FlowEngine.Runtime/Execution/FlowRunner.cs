@@ -365,7 +365,9 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
         }
 
         record.EndedAt = Time.GetUtcNow();
-        var checkpoint = checkpointIndex is { } next && record.Status == StepStatus.Completed ? Checkpoint(frame, next) : null;
+        // An execution that is never resumed (a vendor write settled by its owner) needs no checkpoints: its records
+        // are written with its end, in one transaction.
+        var checkpoint = checkpointIndex is { } next && record.Status == StepStatus.Completed && run.Options.Resumable ? Checkpoint(frame, next) : null;
         await Store.SaveStepAsync(record, checkpoint, CancellationToken.None).ConfigureAwait(false);
         run.Options.Observer?.StepEnded(record, depth);
         if (failure is not null)
