@@ -164,7 +164,67 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     }
 
     private Upserts Rows(FlowEngineDbContext db) =>
-        _rows ??= new Upserts(RowUpsert<StepRecord>.For(db), RowUpsert<ExecutionCheckpoint>.For(db), RowUpsert<ExecutionProgress>.For(db), RowUpsert<ExecutionRecord>.For(db));
+        _rows ??= new Upserts(RowUpsert<StepRecord>.For(db, StepColumns), RowUpsert<ExecutionCheckpoint>.For(db, CheckpointColumns), RowUpsert<ExecutionProgress>.For(db, ProgressColumns), RowUpsert<ExecutionRecord>.For(db, ExecutionColumns));
+
+    private static readonly Dictionary<string, Func<StepRecord, object?>> StepColumns = new()
+    {
+        [nameof(StepRecord.ExecutionId)] = s => s.ExecutionId,
+        [nameof(StepRecord.Sequence)] = s => s.Sequence,
+        [nameof(StepRecord.ParentSequence)] = s => s.ParentSequence,
+        [nameof(StepRecord.StepId)] = s => s.StepId,
+        [nameof(StepRecord.Path)] = s => s.Path,
+        [nameof(StepRecord.Type)] = s => s.Type,
+        [nameof(StepRecord.DefinitionKey)] = s => s.DefinitionKey,
+        [nameof(StepRecord.Status)] = s => s.Status,
+        [nameof(StepRecord.InputsJson)] = s => s.InputsJson,
+        [nameof(StepRecord.OutputsJson)] = s => s.OutputsJson,
+        [nameof(StepRecord.Error)] = s => s.Error,
+        [nameof(StepRecord.StartedAt)] = s => s.StartedAt,
+        [nameof(StepRecord.EndedAt)] = s => s.EndedAt,
+        [nameof(StepRecord.RetryCount)] = s => s.RetryCount,
+        [nameof(StepRecord.Iteration)] = s => s.Iteration,
+    };
+
+    private static readonly Dictionary<string, Func<ExecutionCheckpoint, object?>> CheckpointColumns = new()
+    {
+        [nameof(ExecutionCheckpoint.ExecutionId)] = c => c.ExecutionId,
+        [nameof(ExecutionCheckpoint.SchemaVersion)] = c => c.SchemaVersion,
+        [nameof(ExecutionCheckpoint.NextStepIndex)] = c => c.NextStepIndex,
+        [nameof(ExecutionCheckpoint.LastSequence)] = c => c.LastSequence,
+        [nameof(ExecutionCheckpoint.StateJson)] = c => c.StateJson,
+        [nameof(ExecutionCheckpoint.SavedAt)] = c => c.SavedAt,
+    };
+
+    private static readonly Dictionary<string, Func<ExecutionProgress, object?>> ProgressColumns = new()
+    {
+        [nameof(ExecutionProgress.ExecutionId)] = p => p.ExecutionId,
+        [nameof(ExecutionProgress.StepPath)] = p => p.StepPath,
+        [nameof(ExecutionProgress.StateJson)] = p => p.StateJson,
+        [nameof(ExecutionProgress.SavedAt)] = p => p.SavedAt,
+    };
+
+    private static readonly Dictionary<string, Func<ExecutionRecord, object?>> ExecutionColumns = new()
+    {
+        [nameof(ExecutionRecord.Id)] = e => e.Id,
+        [nameof(ExecutionRecord.DefinitionId)] = e => e.DefinitionId,
+        [nameof(ExecutionRecord.Version)] = e => e.Version,
+        [nameof(ExecutionRecord.DefinitionHash)] = e => e.DefinitionHash,
+        [nameof(ExecutionRecord.Status)] = e => e.Status,
+        [nameof(ExecutionRecord.InputsJson)] = e => e.InputsJson,
+        [nameof(ExecutionRecord.OutputsJson)] = e => e.OutputsJson,
+        [nameof(ExecutionRecord.Error)] = e => e.Error,
+        [nameof(ExecutionRecord.ErrorStepId)] = e => e.ErrorStepId,
+        [nameof(ExecutionRecord.TriggeredBy)] = e => e.TriggeredBy,
+        [nameof(ExecutionRecord.StartedAt)] = e => e.StartedAt,
+        [nameof(ExecutionRecord.EndedAt)] = e => e.EndedAt,
+        [nameof(ExecutionRecord.StepCount)] = e => e.StepCount,
+        [nameof(ExecutionRecord.AliasOverridesJson)] = e => e.AliasOverridesJson,
+        [nameof(ExecutionRecord.Node)] = e => e.Node,
+        [nameof(ExecutionRecord.LeaseExpiresAt)] = e => e.LeaseExpiresAt,
+        [nameof(ExecutionRecord.Attempt)] = e => e.Attempt,
+        [nameof(ExecutionRecord.ConcurrencyKey)] = e => e.ConcurrencyKey,
+        [nameof(ExecutionRecord.Resumable)] = e => e.Resumable,
+    };
 
     /// <inheritdoc />
     public async Task<ExecutionRecord?> GetAsync(Guid id, CancellationToken cancellationToken)

@@ -33,14 +33,27 @@ internal sealed class RowUpsert<T>
     }
 
     /// <summary>Builds the statement parts for <typeparamref name="T"/> from a context's model.</summary>
-    public static RowUpsert<T> For(DbContext db)
+    /// <param name="db">A context of the store.</param>
+    /// <param name="values">
+    /// How to read each mapped property of a row, by property name: plain delegates (no reflection, nothing compiled
+    /// at run time). Every property of the model must have one, and every one must be a property of the model.
+    /// </param>
+    /// <exception cref="InvalidOperationException">The accessors and the model disagree (a property was added to one only).</exception>
+    public static RowUpsert<T> For(DbContext db, IReadOnlyDictionary<string, Func<T, object?>> values)
     {
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
         var sql = db.GetService<ISqlGenerationHelper>();
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var key = entity.FindPrimaryKey() ?? throw new InvalidOperationException($"{typeof(T).Name} has no key");
-        var columns = entity.GetProperties()
-            .Select(p => new Column(p, (RelationalTypeMapping)p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!)))
+        var properties = entity.GetProperties().ToList();
+        var missing = properties.Select(p => p.Name).Except(values.Keys).Concat(values.Keys.Except(properties.Select(p => p.Name))).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException($"the row writer of {typeof(T).Name} and the EF model disagree on {string.Join(", ", missing)}; give every mapped property an accessor");
+        }
+
+        var columns = properties
+            .Select(p => new Column(p, (RelationalTypeMapping)p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!), values[p.Name]))
             .ToArray();
         var keyColumns = key.Properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)).ToArray();
         var insert = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ";
@@ -71,7 +84,7 @@ internal sealed class RowUpsert<T>
                 for (var c = 0; c < _columns.Length; c++)
                 {
                     var column = _columns[c];
-                    command.Parameters.Add(column.Mapping.CreateParameter(command, $"@p{r}_{c}", column.Property.PropertyInfo!.GetValue(row), column.Property.IsNullable));
+                    command.Parameters.Add(column.Mapping.CreateParameter(command, $"@p{r}_{c}", column.Value(row), column.Property.IsNullable));
                 }
             }
 
@@ -106,5 +119,5 @@ internal sealed class RowUpsert<T>
         }
     }
 
-    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name);
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, Func<T, object?> Value);
 }
