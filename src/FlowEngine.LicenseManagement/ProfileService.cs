@@ -38,7 +38,11 @@ public enum WhenRunning
 /// <param name="ConcurrencyKey">At most one running execution per key (e.g. <c>download:&lt;profile&gt;</c>).</param>
 /// <param name="ExecutionId">A fixed execution id, known before it starts (an idempotency record names it).</param>
 /// <param name="Resumable">False for vendor writes whose unknown outcome is settled by their owner, not by a resume.</param>
-public sealed record SubflowRun(string? ConcurrencyKey = null, Guid? ExecutionId = null, bool Resumable = true);
+public sealed record SubflowRun(string? ConcurrencyKey = null, Guid? ExecutionId = null, bool Resumable = true)
+{
+    /// <summary>The profile's <c>integration_profile</c> input when the caller has it already (a reclaim run reads it once, not per removal).</summary>
+    public Dictionary<string, object?>? ProfileInput { get; init; }
+}
 
 /// <summary>The outcome of a subflow run for a profile.</summary>
 public sealed record RunOutcome(ExecutionRecord Execution, IReadOnlyDictionary<string, object?> Outputs)
@@ -350,10 +354,10 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<Cance
         var runner = await runners(cancellationToken).ConfigureAwait(false);
         var id = $"{profile.Vendor}.sam.{name}";
         var definition = runner.Definitions.Find(id, null) ?? throw new LicenseException($"the {profile.Vendor} subflow '{id}' is not loaded; it belongs in flows/ (run 'flowengine definitions load')");
-        inputs["integration_profile"] = await ProfileInputAsync(profile, cancellationToken).ConfigureAwait(false);
+        how ??= new SubflowRun();
+        inputs["integration_profile"] = how.ProfileInput ?? await ProfileInputAsync(profile, cancellationToken).ConfigureAwait(false);
         var parent = spokes.DefaultFor(profile.Vendor)?.Id;
         var overrides = parent is not null && parent != profile.AliasId ? new Dictionary<string, string> { [parent] = profile.AliasId } : new Dictionary<string, string>();
-        how ??= new SubflowRun();
         var options = new RunOptions
         {
             TriggeredBy = $"profile:{profile.DisplayName}",

@@ -116,6 +116,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
             return plan with { Reclaimed = reclaimed, Failed = failed };
         }
 
+        var profileInput = await profiles.ProfileInputAsync(profile, token).ConfigureAwait(false);
         foreach (var item in plan.Planned)
         {
             token.ThrowIfCancellationRequested();
@@ -146,7 +147,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
                 continue;
             }
 
-            await SendAsync(profile, candidate, subscription, executionId, failed, () => reclaimed++, token).ConfigureAwait(false);
+            await SendAsync(profile, profileInput, candidate, subscription, executionId, failed, () => reclaimed++, token).ConfigureAwait(false);
         }
 
         return plan with { Reclaimed = reclaimed, Failed = failed };
@@ -156,11 +157,11 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     /// The removal of one candidate: runs the vendor's reclaim subflow under the execution id its idempotency record
     /// names (not resumable: an interrupted removal is settled here, never replayed), then records the outcome.
     /// </summary>
-    private async Task SendAsync(IntegrationProfileEntity profile, RemovalCandidateEntity candidate, SubscriptionEntity subscription, Guid executionId, List<(string, string)> failed, Action reclaimed, CancellationToken cancellationToken)
+    private async Task SendAsync(IntegrationProfileEntity profile, Dictionary<string, object?>? profileInput, RemovalCandidateEntity candidate, SubscriptionEntity subscription, Guid executionId, List<(string, string)> failed, Action reclaimed, CancellationToken cancellationToken)
     {
         var input = new Dictionary<string, object?> { ["user_subscription"] = SubscriptionInput(subscription) };
         var outcome = await profiles.RunSubflowAsync(profile, "reclaim_subscription", input, cancellationToken,
-            new SubflowRun($"reclaim:{candidate.Id}", executionId, Resumable: false)).ConfigureAwait(false);
+            new SubflowRun($"reclaim:{candidate.Id}", executionId, Resumable: false) { ProfileInput = profileInput }).ConfigureAwait(false);
         var status = outcome.Succeeded ? Values.ToText(outcome.Outputs.GetValueOrDefault("status")) : "failure";
         var message = outcome.Succeeded ? Values.ToText(outcome.Outputs.GetValueOrDefault("error_message")) : outcome.Execution.Error ?? "the reclaim subflow failed";
         if (status == "success")
@@ -250,7 +251,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
                 continue;
             }
 
-            await SendAsync(profile, candidate, subscription, executionId, failed, reclaimed, cancellationToken).ConfigureAwait(false);
+            await SendAsync(profile, null, candidate, subscription, executionId, failed, reclaimed, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -404,20 +405,26 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
             candidate.ErrorMessage = why;
         }
 
-        if (deleteSubscription is { } id && await db.Subscriptions.FirstOrDefaultAsync(s => s.Id == id, cancellationToken).ConfigureAwait(false) is { } subscription)
+        if (deleteSubscription is not null)
         {
-            db.Subscriptions.Remove(subscription);
             candidate.SubscriptionId = null;
         }
 
-        if (succeeded is { } ok && await db.IdempotencyRecords.FirstOrDefaultAsync(r => r.Key == Key(candidateId), cancellationToken).ConfigureAwait(false) is { } record)
+        // Candidate and history through the context (SaveChanges), the rest as direct statements: no reads first.
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (deleteSubscription is { } gone)
         {
-            record.State = ok ? IdempotencyState.Succeeded : IdempotencyState.Failed;
-            record.Detail = why;
-            record.EndedAt = now;
+            await db.Subscriptions.Where(s => s.Id == gone).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (succeeded is { } ok)
+        {
+            var key = Key(candidateId);
+            var settled = ok ? IdempotencyState.Succeeded : IdempotencyState.Failed;
+            await db.IdempotencyRecords.Where(r => r.Key == key)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.State, settled).SetProperty(r => r.Detail, why).SetProperty(r => r.EndedAt, now), cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
