@@ -1,6 +1,7 @@
 using FlowEngine.Persistence;
 using FlowEngine.Persistence.LicenseManagement;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace FlowEngine.LicenseManagement;
 
@@ -119,11 +120,15 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
     public async Task<int> UpdateActivityAsync(Guid profileId, IEnumerable<(string? ExternalUserId, string? UserPrincipalName, DateTimeOffset At)> activity, CancellationToken cancellationToken)
     {
         await using var db = Store.CreateContext();
-        var subscriptions = await db.Subscriptions.Where(s => s.ProfileId == profileId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        // Read untracked, write only the users that moved, with one prepared statement: tracking every subscription of
+        // a large account cost more than the update itself.
+        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId)
+            .Select(s => new ActivityRow { Id = s.Id, ExternalUserId = s.ExternalUserId, UserPrincipalName = s.UserPrincipalName, LastActivity = s.LastActivity })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
         var byId = subscriptions.ToDictionary(s => s.ExternalUserId, StringComparer.Ordinal);
         var byName = subscriptions.GroupBy(s => s.UserPrincipalName, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         var now = Time.GetUtcNow();
-        var moved = new HashSet<Guid>();
+        var moved = new HashSet<ActivityRow>();
         foreach (var (id, name, at) in activity)
         {
             var subscription = id is not null && byId.TryGetValue(id, out var s1) ? s1 : name is not null && byName.TryGetValue(name, out var s2) ? s2 : null;
@@ -135,13 +140,45 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
             if (subscription.LastActivity is null || at > subscription.LastActivity)
             {
                 subscription.LastActivity = at;
-                subscription.UpdatedAt = now;
-                moved.Add(subscription.Id);
+                moved.Add(subscription);
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (moved.Count == 0)
+        {
+            return 0;
+        }
+
+        var entity = db.Model.FindEntityType(typeof(SubscriptionEntity))!;
+        var idType = (RelationalTypeMapping)entity.FindProperty(nameof(SubscriptionEntity.Id))!.GetRelationalTypeMapping();
+        var atType = (RelationalTypeMapping)entity.FindProperty(nameof(SubscriptionEntity.LastActivity))!.GetRelationalTypeMapping();
+        var updatedType = (RelationalTypeMapping)entity.FindProperty(nameof(SubscriptionEntity.UpdatedAt))!.GetRelationalTypeMapping();
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var row in moved)
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
+            command.CommandText = """UPDATE sam_subscriptions SET "LastActivity" = @at, "UpdatedAt" = @now WHERE "Id" = @id""";
+            command.Parameters.Add(atType.CreateParameter(command, "@at", row.LastActivity, nullable: true));
+            command.Parameters.Add(updatedType.CreateParameter(command, "@now", now, nullable: false));
+            command.Parameters.Add(idType.CreateParameter(command, "@id", row.Id, nullable: false));
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return moved.Count;
+    }
+
+    private sealed class ActivityRow
+    {
+        public Guid Id { get; init; }
+
+        public required string ExternalUserId { get; init; }
+
+        public required string UserPrincipalName { get; init; }
+
+        public DateTimeOffset? LastActivity { get; set; }
     }
 
     /// <summary>
@@ -163,6 +200,9 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
         var openBySubscription = open.Where(c => c.SubscriptionId is not null).GroupBy(c => c.SubscriptionId!.Value).ToDictionary(g => g.Key, g => g.First());
         var next = await NextNumberAsync(db, cancellationToken).ConfigureAwait(false);
         int created = 0, canceled = 0;
+        // New candidates (thousands on a first run) are inserted in batches after the loop, not tracked one by one.
+        var newCandidates = new List<RemovalCandidateEntity>();
+        var newHistory = new List<CandidateHistoryEntity>();
 
         foreach (var subscription in subscriptions)
         {
@@ -186,11 +226,17 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
-                db.Candidates.Add(entity);
-                History(db, entity.Id, null, entity.State, "activity refresh",
-                    subscription.LastActivity is { } last
+                newCandidates.Add(entity);
+                newHistory.Add(new CandidateHistoryEntity
+                {
+                    CandidateId = entity.Id,
+                    To = entity.State,
+                    By = "activity refresh",
+                    Why = subscription.LastActivity is { } last
                         ? $"no activity since {last:u} ({(int)(now - last).TotalDays} days, threshold {rule.LastActivityThresholdDays})"
-                        : $"no recorded activity, threshold {rule.LastActivityThresholdDays} days", now);
+                        : $"no recorded activity, threshold {rule.LastActivityThresholdDays} days",
+                    At = now,
+                });
                 created++;
             }
             else if (!idle && candidate is not null && candidate.State is not CandidateState.AwaitingRevocation)
@@ -206,9 +252,40 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
             }
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await RowUpsert<RemovalCandidateEntity>.For(db, CandidateColumns).WriteAsync(db, newCandidates, cancellationToken, insertOnly: true).ConfigureAwait(false);
+        await RowUpsert<CandidateHistoryEntity>.For(db, HistoryColumns).WriteAsync(db, newHistory, cancellationToken, insertOnly: true).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (created, canceled);
     }
+
+    private static readonly Dictionary<string, Func<RemovalCandidateEntity, object?>> CandidateColumns = new()
+    {
+        [nameof(RemovalCandidateEntity.Id)] = c => c.Id,
+        [nameof(RemovalCandidateEntity.Number)] = c => c.Number,
+        [nameof(RemovalCandidateEntity.ProfileId)] = c => c.ProfileId,
+        [nameof(RemovalCandidateEntity.SubscriptionId)] = c => c.SubscriptionId,
+        [nameof(RemovalCandidateEntity.ExternalUserId)] = c => c.ExternalUserId,
+        [nameof(RemovalCandidateEntity.UserPrincipalName)] = c => c.UserPrincipalName,
+        [nameof(RemovalCandidateEntity.State)] = c => c.State,
+        [nameof(RemovalCandidateEntity.RuleId)] = c => c.RuleId,
+        [nameof(RemovalCandidateEntity.ThresholdDays)] = c => c.ThresholdDays,
+        [nameof(RemovalCandidateEntity.LastActivity)] = c => c.LastActivity,
+        [nameof(RemovalCandidateEntity.ErrorMessage)] = c => c.ErrorMessage,
+        [nameof(RemovalCandidateEntity.CreatedAt)] = c => c.CreatedAt,
+        [nameof(RemovalCandidateEntity.UpdatedAt)] = c => c.UpdatedAt,
+    };
+
+    private static readonly Dictionary<string, Func<CandidateHistoryEntity, object?>> HistoryColumns = new()
+    {
+        [nameof(CandidateHistoryEntity.CandidateId)] = h => h.CandidateId,
+        [nameof(CandidateHistoryEntity.From)] = h => h.From,
+        [nameof(CandidateHistoryEntity.To)] = h => h.To,
+        [nameof(CandidateHistoryEntity.By)] = h => h.By,
+        [nameof(CandidateHistoryEntity.Why)] = h => h.Why,
+        [nameof(CandidateHistoryEntity.At)] = h => h.At,
+    };
 
     /// <summary>Whether a subscription counts as idle: no activity since the cutoff, and not an account created after it.</summary>
     public static bool IsIdle(SubscriptionEntity subscription, DateTimeOffset cutoff)

@@ -14,7 +14,7 @@ namespace FlowEngine.Persistence;
 /// and EF's tracking was the largest cost of a streamed download (bench/README.md, "Profile").
 /// </summary>
 /// <typeparam name="T">The entity type.</typeparam>
-internal sealed class RowUpsert<T>
+public sealed class RowUpsert<T>
     where T : class
 {
     // Rows per statement: well under SQLite's and PostgreSQL's limits on parameters (32,766 and 65,535).
@@ -45,7 +45,8 @@ internal sealed class RowUpsert<T>
         var sql = db.GetService<ISqlGenerationHelper>();
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var key = entity.FindPrimaryKey() ?? throw new InvalidOperationException($"{typeof(T).Name} has no key");
-        var properties = entity.GetProperties().ToList();
+        // A key the database numbers itself (an identity column) is left to it.
+        var properties = entity.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && p.ClrType == typeof(long))).ToList();
         var missing = properties.Select(p => p.Name).Except(values.Keys).Concat(values.Keys.Except(properties.Select(p => p.Name))).ToList();
         if (missing.Count > 0)
         {
