@@ -122,7 +122,7 @@ public sealed record StoreOptions
         switch (NormalizedProvider)
         {
             case SqliteProvider:
-                builder.UseSqlite(ConnectionString).AddInterceptors(SqliteSynchronousNormal.Instance);
+                builder.UseSqlite(ConnectionString).AddInterceptors(SqliteConnectionSettings.Instance);
                 break;
             case PostgreSqlProvider:
                 ConfigurePostgreSql(builder, ConnectionString);

@@ -53,16 +53,22 @@ public sealed class StoreTests
     private static LoadResult Load(params (string File, string Text)[] files) => new FlowLoader(Handlers.Catalog).LoadTexts(files);
 
     [Fact]
-    public async Task Open_SqliteConnections_UseWalWithSynchronousNormal()
+    public async Task Open_SqliteConnections_UseWalWithSynchronousNormal_AndCheckpointEvery10000Pages_AlsoWhenPooledConnectionsComeBack()
     {
         var store = await FlowStore.OpenAsync(StoreOptions.Sqlite(Path.Combine(TestPaths.TempFolder(), "wal.db")));
-        await using var db = store.CreateContext();
-        await db.Database.OpenConnectionAsync();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "PRAGMA journal_mode;";
-        Assert.Equal("wal", await command.ExecuteScalarAsync());
-        command.CommandText = "PRAGMA synchronous;";
-        Assert.Equal(1L, await command.ExecuteScalarAsync()); // 1 = NORMAL (2 = FULL, the default)
+        for (var round = 0; round < 3; round++)
+        {
+            // Each context takes a connection from the pool again; its settings must still be there.
+            await using var db = store.CreateContext();
+            await db.Database.OpenConnectionAsync();
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "PRAGMA journal_mode;";
+            Assert.Equal("wal", await command.ExecuteScalarAsync());
+            command.CommandText = "PRAGMA synchronous;";
+            Assert.Equal(1L, await command.ExecuteScalarAsync()); // 1 = NORMAL (2 = FULL, the default)
+            command.CommandText = "PRAGMA wal_autocheckpoint;";
+            Assert.Equal(10000L, await command.ExecuteScalarAsync()); // SQLite's default is 1000
+        }
     }
 
     [Fact]
