@@ -47,6 +47,9 @@ public class TimedExecutionStore(IExecutionStore inner) : IExecutionStore
     /// <inheritdoc />
     public Task<ExecutionProgress?> GetProgressAsync(Guid executionId, string stepPath, CancellationToken cancellationToken) => inner.GetProgressAsync(executionId, stepPath, cancellationToken);
 
+    /// <inheritdoc />
+    public IJoinedWrites? JoinedWrites => inner.JoinedWrites;
+
     private Task Time(Func<Task> call)
     {
         var started = Stopwatch.GetTimestamp();

@@ -102,8 +102,14 @@ public static class SamStepTypes
             var profile = Profile(context);
             var users = Users(context);
             context.RecordInputs(new Dictionary<string, object?> { ["profile"] = profile.ToString(), ["users"] = (long)users.Count });
-            var staged = await staging.StageAsync(context.ExecutionId, context.Attempt, profile, users, context.CancellationToken).ConfigureAwait(false);
-            return new Dictionary<string, object?> { ["staged"] = (long)staged };
+            // Joined to the execution's next store write when the store allows (a paged download: the page's progress),
+            // else written now in a transaction of its own.
+            if (!await context.TryJoinWriteAsync(staging.StageWrite(context.ExecutionId, context.Attempt, profile, users)).ConfigureAwait(false))
+            {
+                await staging.StageAsync(context.ExecutionId, context.Attempt, profile, users, context.CancellationToken).ConfigureAwait(false);
+            }
+
+            return new Dictionary<string, object?> { ["staged"] = (long)users.Count };
         }
     }
 
@@ -117,6 +123,8 @@ public static class SamStepTypes
             context.RecordInputs(new Dictionary<string, object?> { ["profile"] = profile.ToString() });
             try
             {
+                // Pages staged in joined writes are stored before they are read.
+                await context.FlushJoinedWritesAsync().ConfigureAwait(false);
                 var summary = await staging.CommitAsync(context.ExecutionId, profile, context.CancellationToken).ConfigureAwait(false);
                 return new Dictionary<string, object?> { ["added"] = (long)summary.Added, ["updated"] = (long)summary.Updated, ["removed"] = (long)summary.Removed, ["total"] = (long)summary.Total };
             }

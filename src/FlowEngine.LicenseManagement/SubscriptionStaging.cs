@@ -1,3 +1,4 @@
+using System.Data.Common;
 using FlowEngine.Persistence;
 using FlowEngine.Persistence.LicenseManagement;
 using FlowEngine.Runtime.Execution;
@@ -30,6 +31,22 @@ public sealed class SubscriptionStaging(SamStore sam)
     public async Task<int> StageAsync(Guid executionId, int attempt, Guid profileId, IReadOnlyList<DownloadedUser> users, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(users);
+        await using var db = sam.Store.CreateContext();
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await StageWrite(executionId, attempt, profileId, users)(db.Database.GetDbConnection(), transaction.GetDbTransaction(), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return users.Count;
+    }
+
+    /// <summary>
+    /// The write that stages one page, on a given connection and transaction: <see cref="StageAsync"/> runs it in its
+    /// own transaction; a paged download joins it to the transaction that saves the page's progress (one commit per page,
+    /// and the page's users and "this page is done" are stored together or not at all).
+    /// </summary>
+    public Func<DbConnection, DbTransaction, CancellationToken, Task> StageWrite(Guid executionId, int attempt, Guid profileId, IReadOnlyList<DownloadedUser> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
         // The same user twice in one page: staged once, already counted as repeated (one statement cannot change a row twice).
         var rows = new List<(DownloadedUser User, int Repeated)>(users.Count);
         var positions = new Dictionary<string, int>(users.Count, StringComparer.Ordinal);
@@ -46,71 +63,74 @@ public sealed class SubscriptionStaging(SamStore sam)
             }
         }
 
-        await using var db = sam.Store.CreateContext();
-        var sql = new Dialect(db);
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var execution = sql.Id(executionId);
-        var profile = sql.Id(profileId);
-        var now = sam.Time.GetUtcNow();
-        // SQLite binds parameters by name with a linear search, so many rows per statement cost more than they save:
-        // there one prepared single-row statement runs per user; PostgreSQL gets a page per statement (one round trip).
-        var perStatement = sql.Sqlite ? 1 : RowsPerStatement;
-        System.Data.Common.DbCommand? command = null;
-        try
+        var time = sam.Time;
+        return (connection, transaction, cancellationToken) => WriteAsync(connection, transaction, cancellationToken);
+
+        async Task WriteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
         {
-            foreach (var chunk in rows.Chunk(perStatement))
+            var sqlite = connection is Microsoft.Data.Sqlite.SqliteConnection;
+            var execution = Id(sqlite, executionId);
+            var profile = Id(sqlite, profileId);
+            var now = time.GetUtcNow();
+            // SQLite binds parameters by name with a linear search, so many rows per statement cost more than they save:
+            // there one prepared single-row statement runs per user; PostgreSQL gets a page per statement (one round trip).
+            var perStatement = sqlite ? 1 : RowsPerStatement;
+            System.Data.Common.DbCommand? command = null;
+            try
             {
-                if (command is null || command.Parameters.Count != chunk.Length * ColumnsPerRow)
+                foreach (var chunk in rows.Chunk(perStatement))
                 {
-                    if (command is not null)
+                    if (command is null || command.Parameters.Count != chunk.Length * ColumnsPerRow)
                     {
-                        await command.DisposeAsync().ConfigureAwait(false);
+                        if (command is not null)
+                        {
+                            await command.DisposeAsync().ConfigureAwait(false);
+                        }
+
+                        command = connection.CreateCommand();
+                        command.Transaction = transaction;
+                        command.CommandText = Statements.GetOrAdd(chunk.Length, StageStatement);
+                        for (var i = 0; i < chunk.Length * ColumnsPerRow; i++)
+                        {
+                            var parameter = command.CreateParameter();
+                            parameter.ParameterName = $"@p{i}";
+                            command.Parameters.Add(parameter);
+                        }
                     }
 
-                    command = db.Database.GetDbConnection().CreateCommand();
-                    command.Transaction = transaction.GetDbTransaction();
-                    command.CommandText = Statements.GetOrAdd(chunk.Length, StageStatement);
-                    for (var i = 0; i < chunk.Length * ColumnsPerRow; i++)
+                    for (var r = 0; r < chunk.Length; r++)
                     {
-                        var parameter = command.CreateParameter();
-                        parameter.ParameterName = $"@p{i}";
-                        command.Parameters.Add(parameter);
+                        var (user, repeated) = chunk[r];
+                        var at = r * ColumnsPerRow;
+                        var parameters = command.Parameters;
+                        parameters[at].Value = execution;
+                        parameters[at + 1].Value = user.ExternalUserId;
+                        parameters[at + 2].Value = profile;
+                        parameters[at + 3].Value = Id(sqlite, Guid.CreateVersion7(now));
+                        parameters[at + 4].Value = user.UserPrincipalName;
+                        parameters[at + 5].Value = (object?)user.DisplayName ?? DBNull.Value;
+                        parameters[at + 6].Value = Dialect.Ticks(user.LastActivity);
+                        parameters[at + 7].Value = Dialect.Ticks(user.ExternalCreated);
+                        parameters[at + 8].Value = (object?)user.Identifier ?? DBNull.Value;
+                        parameters[at + 9].Value = attempt;
+                        parameters[at + 10].Value = repeated;
                     }
-                }
 
-                for (var r = 0; r < chunk.Length; r++)
-                {
-                    var (user, repeated) = chunk[r];
-                    var at = r * ColumnsPerRow;
-                    var parameters = command.Parameters;
-                    parameters[at].Value = execution;
-                    parameters[at + 1].Value = user.ExternalUserId;
-                    parameters[at + 2].Value = profile;
-                    parameters[at + 3].Value = sql.Id(Guid.CreateVersion7(now));
-                    parameters[at + 4].Value = user.UserPrincipalName;
-                    parameters[at + 5].Value = (object?)user.DisplayName ?? DBNull.Value;
-                    parameters[at + 6].Value = Dialect.Ticks(user.LastActivity);
-                    parameters[at + 7].Value = Dialect.Ticks(user.ExternalCreated);
-                    parameters[at + 8].Value = (object?)user.Identifier ?? DBNull.Value;
-                    parameters[at + 9].Value = attempt;
-                    parameters[at + 10].Value = repeated;
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
-
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            if (command is not null)
+            finally
             {
-                await command.DisposeAsync().ConfigureAwait(false);
+                if (command is not null)
+                {
+                    await command.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return users.Count;
     }
+
+    // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL.
+    private static object Id(bool sqlite, Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id;
 
     private static string StageStatement(int rows)
     {

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using FlowEngine.Runtime.Records;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace FlowEngine.Persistence;
 
@@ -11,8 +12,11 @@ namespace FlowEngine.Persistence;
 /// <see cref="BatchSize"/> records, and before the execution's own row changes. A process that dies loses at most
 /// the records since the last batch; the checkpoint it resumes from is always written with the records before it.
 /// </remarks>
-public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecutionLeases
+public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecutionLeases, IJoinedWrites
 {
+    /// <summary>Joined writes an execution may queue before they are written on their own.</summary>
+    public const int MaxJoined = 16;
+
     /// <summary>Step records kept before they are written.</summary>
     public const int BatchSize = 500;
 
@@ -20,6 +24,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     private readonly object _gate = new();
     private readonly Dictionary<(Guid, int), StepRecord> _pending = [];
     private readonly Dictionary<Guid, ExecutionCheckpoint> _pendingCheckpoints = [];
+    private readonly Dictionary<Guid, List<Func<DbConnection, DbTransaction, CancellationToken, Task>>> _joined = [];
     private Upserts? _rows;
 
     /// <inheritdoc />
@@ -121,18 +126,60 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
         return FlushAsync(cancellationToken, null, Detached(execution));
     }
 
+    /// <inheritdoc />
+    public Task JoinAsync(Guid executionId, Func<DbConnection, DbTransaction, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        int queued;
+        lock (_gate)
+        {
+            if (!_joined.TryGetValue(executionId, out var writes))
+            {
+                _joined[executionId] = writes = [];
+            }
+
+            writes.Add(write);
+            queued = writes.Count;
+        }
+
+        return queued >= MaxJoined ? FlushJoinedAsync(executionId, cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task FlushJoinedAsync(Guid executionId, CancellationToken cancellationToken) =>
+        FlushAsync(cancellationToken, null, null, executionId);
+
+    /// <inheritdoc />
+    public void Forget(Guid executionId)
+    {
+        lock (_gate)
+        {
+            _joined.Remove(executionId);
+        }
+    }
+
     /// <summary>Writes the step records and checkpoints kept so far, in one transaction.</summary>
     public Task FlushAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken, null);
 
     // The records kept so far, the checkpoints, and (when given) a step's progress and an execution's row, in one
     // transaction, as plain upserts: a step written while running is written again when it ends, by the same key.
-    private Task FlushAsync(CancellationToken cancellationToken, ExecutionProgress? progress, ExecutionRecord? execution = null)
+    // An execution's joined writes go with its progress, its checkpoint, its row, or an explicit flush of them.
+    private Task FlushAsync(CancellationToken cancellationToken, ExecutionProgress? progress, ExecutionRecord? execution = null, Guid? joinedOf = null)
     {
         List<StepRecord> steps;
         List<ExecutionCheckpoint> checkpoints;
+        var joined = new List<Func<DbConnection, DbTransaction, CancellationToken, Task>>();
         lock (_gate)
         {
-            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0 && progress is null && execution is null)
+            foreach (var id in new[] { progress?.ExecutionId, execution?.Id, joinedOf }.Concat(_pendingCheckpoints.Keys.Select(k => (Guid?)k)).OfType<Guid>().Distinct())
+            {
+                if (_joined.Remove(id, out var writes))
+                {
+                    joined.AddRange(writes);
+                }
+            }
+
+            if (_pending.Count == 0 && _pendingCheckpoints.Count == 0 && progress is null && execution is null && joined.Count == 0)
             {
                 return Task.CompletedTask;
             }
@@ -146,6 +193,11 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
         return SerializedAsync(async db =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var write in joined)
+            {
+                await write(db.Database.GetDbConnection(), transaction.GetDbTransaction(), cancellationToken).ConfigureAwait(false);
+            }
+
             var rows = Rows(db);
             await rows.Steps.WriteAsync(db, steps, cancellationToken).ConfigureAwait(false);
             await rows.Checkpoints.WriteAsync(db, checkpoints, cancellationToken).ConfigureAwait(false);

@@ -261,6 +261,10 @@ public sealed class FlowRunner(StepHandlerRegistry handlers, IDefinitionLookup d
             // A node that lost the lease leaves the record to the node that took over.
             await Store.UpdateAsync(record, CancellationToken.None).ConfigureAwait(false);
         }
+        else
+        {
+            Store.JoinedWrites?.Forget(record.Id);
+        }
 
         return new ExecutionResult(record, outputs) { TakenOver = leaseLost.IsCancellationRequested };
     }

@@ -26,6 +26,29 @@ public interface IExecutionStore
 
     /// <summary>How far a step of an execution got, or null.</summary>
     Task<ExecutionProgress?> GetProgressAsync(Guid executionId, string stepPath, CancellationToken cancellationToken);
+
+    /// <summary>The store's joined writes, when it keeps its records in a database that steps also write to; else null.</summary>
+    IJoinedWrites? JoinedWrites => this as IJoinedWrites;
+}
+
+/// <summary>
+/// A step's own database write (a page of staged users) that joins the store's next write for the same execution:
+/// the transaction that saves the paged step's progress, a checkpoint, or the execution's end. The step's data and
+/// the progress that says it is there then commit together or not at all, in one commit instead of two.
+/// </summary>
+public interface IJoinedWrites
+{
+    /// <summary>
+    /// Queues a write for <paramref name="executionId"/>; it runs, in order, inside that execution's next store write.
+    /// When many are queued (a flow that stages without saving progress), they are written at once, on their own.
+    /// </summary>
+    Task JoinAsync(Guid executionId, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, CancellationToken, Task> write, CancellationToken cancellationToken);
+
+    /// <summary>Runs an execution's queued writes now, in one transaction (before a step reads what they wrote).</summary>
+    Task FlushJoinedAsync(Guid executionId, CancellationToken cancellationToken);
+
+    /// <summary>Drops an execution's queued writes unwritten (another node took the execution over and does them again).</summary>
+    void Forget(Guid executionId);
 }
 
 /// <summary>

@@ -122,6 +122,25 @@ public sealed class StepContext
             new ExecutionProgress { ExecutionId = Record.ExecutionId, StepPath = Path, StateJson = Frame.Run.Redactor.Json(state), SavedAt = Time.GetUtcNow() },
             CancellationToken.None);
 
+    /// <summary>
+    /// Queues a database write of this step to commit with the execution's next store write (the paged step's progress,
+    /// the next checkpoint or the execution's end), when the store supports it; false when it does not (write it now).
+    /// </summary>
+    public async Task<bool> TryJoinWriteAsync(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, CancellationToken, Task> write)
+    {
+        if (Frame.Run.Runner.Store.JoinedWrites is not { } joined)
+        {
+            return false;
+        }
+
+        await joined.JoinAsync(Record.ExecutionId, write, CancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Commits this execution's joined writes now (before reading what they wrote).</summary>
+    public Task FlushJoinedWritesAsync() =>
+        Frame.Run.Runner.Store.JoinedWrites?.FlushJoinedAsync(Record.ExecutionId, CancellationToken) ?? Task.CompletedTask;
+
     /// <summary>Where an <c>emit</c> step hands its items: the block of the <c>call</c> that started this frame, or null.</summary>
     internal EmitTarget? EmitTarget => Frame.EmitTarget;
 
