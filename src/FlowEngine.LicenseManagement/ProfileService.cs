@@ -1,6 +1,7 @@
 using FlowEngine.Definitions.Validation;
 using FlowEngine.Expressions;
 using FlowEngine.Integration.Spokes;
+using FlowEngine.Persistence;
 using FlowEngine.Persistence.LicenseManagement;
 using FlowEngine.Runtime.Execution;
 using FlowEngine.Runtime.Records;
@@ -380,8 +381,9 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<Cance
     {
         ArgumentNullException.ThrowIfNull(profile);
         await using var db = sam.Store.CreateContext();
-        var csv = await db.Attachments.AsNoTracking().Where(a => a.ProfileId == profile.Id)
-            .OrderByDescending(a => a.AttachedAt).Select(a => a.Content).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        // Every profile run reads these: plain SQL (RowReader), no LINQ to compile on a process's first run.
+        _attachments ??= RowReader<ProfileAttachmentEntity>.For(db, () => new ProfileAttachmentEntity { FileName = "", Content = "" }, AttachmentSetters);
+        var csv = (await _attachments.FirstAsync(db, [(nameof(ProfileAttachmentEntity.ProfileId), profile.Id)], cancellationToken, newestBy: nameof(ProfileAttachmentEntity.AttachedAt)).ConfigureAwait(false))?.Content;
         return new Dictionary<string, object?>
         {
             ["id"] = profile.Id.ToString(),
@@ -415,9 +417,44 @@ public sealed class ProfileService(SamStore sam, SpokeCatalog spokes, Func<Cance
     private async Task<IntegrationProfileEntity> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var db = sam.Store.CreateContext();
-        return await db.Profiles.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken).ConfigureAwait(false)
+        _profiles ??= RowReader<IntegrationProfileEntity>.For(db, () => new IntegrationProfileEntity { DisplayName = "", Vendor = "", ProfileType = "", AliasId = "" }, ProfileSetters);
+        return await _profiles.FirstAsync(db, [(nameof(IntegrationProfileEntity.Id), id)], cancellationToken).ConfigureAwait(false)
             ?? throw new LicenseException($"no integration profile {id}");
     }
+
+    private RowReader<IntegrationProfileEntity>? _profiles;
+    private RowReader<ProfileAttachmentEntity>? _attachments;
+
+    private static readonly Dictionary<string, Action<IntegrationProfileEntity, object?>> ProfileSetters = new()
+    {
+        [nameof(IntegrationProfileEntity.Id)] = (p, v) => p.Id = (Guid)v!,
+        [nameof(IntegrationProfileEntity.DisplayName)] = (p, v) => p.DisplayName = (string)v!,
+        [nameof(IntegrationProfileEntity.Vendor)] = (p, v) => p.Vendor = (string)v!,
+        [nameof(IntegrationProfileEntity.ProfileType)] = (p, v) => p.ProfileType = (string)v!,
+        [nameof(IntegrationProfileEntity.AliasId)] = (p, v) => p.AliasId = (string)v!,
+        [nameof(IntegrationProfileEntity.Status)] = (p, v) => p.Status = (ProfileStatus)v!,
+        [nameof(IntegrationProfileEntity.DownloadSubscriptions)] = (p, v) => p.DownloadSubscriptions = (bool)v!,
+        [nameof(IntegrationProfileEntity.DownloadActivity)] = (p, v) => p.DownloadActivity = (bool)v!,
+        [nameof(IntegrationProfileEntity.ReclaimSubscriptions)] = (p, v) => p.ReclaimSubscriptions = (bool)v!,
+        [nameof(IntegrationProfileEntity.AnalyzeActivityFrom)] = (p, v) => p.AnalyzeActivityFrom = (DateTimeOffset)v!,
+        [nameof(IntegrationProfileEntity.ReclaimCapCount)] = (p, v) => p.ReclaimCapCount = (int)v!,
+        [nameof(IntegrationProfileEntity.ReclaimCapShare)] = (p, v) => p.ReclaimCapShare = (double)v!,
+        [nameof(IntegrationProfileEntity.ValidatedAt)] = (p, v) => p.ValidatedAt = (DateTimeOffset?)v,
+        [nameof(IntegrationProfileEntity.ValidationSucceeded)] = (p, v) => p.ValidationSucceeded = (bool?)v,
+        [nameof(IntegrationProfileEntity.ValidationMessage)] = (p, v) => p.ValidationMessage = (string?)v,
+        [nameof(IntegrationProfileEntity.SoftwareModelId)] = (p, v) => p.SoftwareModelId = (Guid?)v,
+        [nameof(IntegrationProfileEntity.CreatedAt)] = (p, v) => p.CreatedAt = (DateTimeOffset)v!,
+        [nameof(IntegrationProfileEntity.UpdatedAt)] = (p, v) => p.UpdatedAt = (DateTimeOffset)v!,
+    };
+
+    private static readonly Dictionary<string, Action<ProfileAttachmentEntity, object?>> AttachmentSetters = new()
+    {
+        [nameof(ProfileAttachmentEntity.Id)] = (a, v) => a.Id = (Guid)v!,
+        [nameof(ProfileAttachmentEntity.ProfileId)] = (a, v) => a.ProfileId = (Guid)v!,
+        [nameof(ProfileAttachmentEntity.FileName)] = (a, v) => a.FileName = (string)v!,
+        [nameof(ProfileAttachmentEntity.Content)] = (a, v) => a.Content = (string)v!,
+        [nameof(ProfileAttachmentEntity.AttachedAt)] = (a, v) => a.AttachedAt = (DateTimeOffset)v!,
+    };
 
     private async Task<IntegrationProfileEntity> UpdateAsync(Guid id, Action<IntegrationProfileEntity> change, CancellationToken cancellationToken)
     {

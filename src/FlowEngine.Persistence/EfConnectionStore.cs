@@ -24,11 +24,30 @@ public sealed class EfConnectionStore(FlowStore store, IDataProtector protector,
 
     private sealed record SecretBlob(Dictionary<string, string> Secrets, string? AccessToken, string? RefreshToken);
 
+    private static readonly Dictionary<string, Action<ConnectionEntity, object?>> Setters = new()
+    {
+        [nameof(ConnectionEntity.AliasId)] = (c, v) => c.AliasId = (string)v!,
+        [nameof(ConnectionEntity.ParentAliasId)] = (c, v) => c.ParentAliasId = (string?)v,
+        [nameof(ConnectionEntity.Name)] = (c, v) => c.Name = (string?)v,
+        [nameof(ConnectionEntity.Url)] = (c, v) => c.Url = (string?)v,
+        [nameof(ConnectionEntity.AttributesJson)] = (c, v) => c.AttributesJson = (string)v!,
+        [nameof(ConnectionEntity.CredentialType)] = (c, v) => c.CredentialType = (string?)v,
+        [nameof(ConnectionEntity.SettingsJson)] = (c, v) => c.SettingsJson = (string)v!,
+        [nameof(ConnectionEntity.ProtectedSecrets)] = (c, v) => c.ProtectedSecrets = (string?)v,
+        [nameof(ConnectionEntity.ExpiresAt)] = (c, v) => c.ExpiresAt = (DateTimeOffset?)v,
+        [nameof(ConnectionEntity.GrantedScopes)] = (c, v) => c.GrantedScopes = (string?)v,
+        [nameof(ConnectionEntity.UpdatedAt)] = (c, v) => c.UpdatedAt = (DateTimeOffset)v!,
+    };
+
+    private RowReader<ConnectionEntity>? _reader;
+
     /// <inheritdoc />
     public async Task<ConnectionRecord?> GetAsync(string aliasId, CancellationToken cancellationToken)
     {
         await using var db = store.CreateContext();
-        var entity = await db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.AliasId == aliasId, cancellationToken).ConfigureAwait(false);
+        // Every vendor step resolves its alias: plain SQL, no LINQ to compile on a process's first run.
+        _reader ??= RowReader<ConnectionEntity>.For(db, () => new ConnectionEntity { AliasId = "" }, Setters);
+        var entity = await _reader.FirstAsync(db, [(nameof(ConnectionEntity.AliasId), aliasId)], cancellationToken).ConfigureAwait(false);
         return entity is null ? null : ToRecord(entity);
     }
 

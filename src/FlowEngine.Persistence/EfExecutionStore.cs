@@ -26,6 +26,7 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     private readonly Dictionary<Guid, ExecutionCheckpoint> _pendingCheckpoints = [];
     private readonly Dictionary<Guid, List<Func<DbConnection, DbTransaction, CancellationToken, Task>>> _joined = [];
     private Upserts? _rows;
+    private RowReader<ExecutionProgress>? _progressReader;
 
     /// <inheritdoc />
     /// <exception cref="ExecutionConflictException">Another execution with the same concurrency key is running.</exception>
@@ -69,7 +70,14 @@ public sealed class EfExecutionStore(FlowStore store) : IExecutionStore, IExecut
     public async Task<ExecutionProgress?> GetProgressAsync(Guid executionId, string stepPath, CancellationToken cancellationToken)
     {
         await using var db = store.CreateContext();
-        return await db.Progress.AsNoTracking().FirstOrDefaultAsync(p => p.ExecutionId == executionId && p.StepPath == stepPath, cancellationToken).ConfigureAwait(false);
+        _progressReader ??= RowReader<ExecutionProgress>.For(db, () => new ExecutionProgress { StepPath = "", StateJson = "" }, new Dictionary<string, Action<ExecutionProgress, object?>>
+        {
+            [nameof(ExecutionProgress.ExecutionId)] = (p, v) => p.ExecutionId = (Guid)v!,
+            [nameof(ExecutionProgress.StepPath)] = (p, v) => p.StepPath = (string)v!,
+            [nameof(ExecutionProgress.StateJson)] = (p, v) => p.StateJson = (string)v!,
+            [nameof(ExecutionProgress.SavedAt)] = (p, v) => p.SavedAt = (DateTimeOffset)v!,
+        });
+        return await _progressReader.FirstAsync(db, [(nameof(ExecutionProgress.ExecutionId), executionId), (nameof(ExecutionProgress.StepPath), stepPath)], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
