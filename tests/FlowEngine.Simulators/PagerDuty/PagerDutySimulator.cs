@@ -67,7 +67,10 @@ public sealed class PagerDutySimulator : IAsyncDisposable
     /// <summary>The on-call entries now known (entries of deleted users are gone).</summary>
     public IReadOnlyList<PagerDutyOnCall> OnCalls => _state.OnCalls;
 
-    /// <summary>DELETE requests received per user id, successful or not.</summary>
+    /// <summary>
+    /// DELETE requests handled per user id, successful or not. A request whose connection dropped before it was handled
+    /// (the client died during an injected delay) is not counted: PagerDuty never acted on it.
+    /// </summary>
     public IReadOnlyDictionary<string, int> DeleteCounts => _state.DeleteCounts;
 
     /// <summary>Requests to the REST API (not <c>/oauth</c>) whose <c>Accept</c> did not name <see cref="AcceptHeader"/>. They are still served.</summary>
@@ -79,7 +82,7 @@ public sealed class PagerDutySimulator : IAsyncDisposable
     /// <summary>Every refresh token issued, oldest first.</summary>
     public IReadOnlyList<string> IssuedRefreshTokens => _oauth.IssuedRefreshTokens;
 
-    /// <summary>DELETE /users/{userId} requests received, successful or not.</summary>
+    /// <summary>DELETE /users/{userId} requests handled, successful or not (see <see cref="DeleteCounts"/>).</summary>
     public int DeleteCount(string userId) => _state.DeleteCount(userId);
 
     /// <summary>Requests (any method) whose path starts with <paramref name="pathPrefix"/>, e.g. <c>/users</c>.</summary>
@@ -139,11 +142,6 @@ public sealed class PagerDutySimulator : IAsyncDisposable
                 if (!AcceptsVersion2(context.Request))
                 {
                     state.CountMissingAccept();
-                }
-
-                if (HttpMethods.IsDelete(context.Request.Method) && path.Length > 7 && path.StartsWith("/users/", StringComparison.Ordinal) && path.IndexOf('/', 7) < 0)
-                {
-                    state.CountDelete(path[7..]);
                 }
 
                 await requests.InFlightAsync(() => faults.InvokeAsync(context, () => next()));

@@ -37,6 +37,7 @@ internal static class UsersEndpoints
 
         app.MapDelete("/users/{id}", (string id) =>
         {
+            state.CountDelete(id);
             var (deleted, user) = state.TryDelete(id);
             if (deleted)
             {
