@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -39,20 +38,9 @@ public sealed class RowReader<T>
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(setters);
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var properties = entity.GetProperties().ToList();
-        var missing = properties.Select(p => p.Name).Except(setters.Keys).Concat(setters.Keys.Except(properties.Select(p => p.Name))).ToList();
-        if (missing.Count > 0)
-        {
-            throw new InvalidOperationException($"the row reader of {typeof(T).Name} and the EF model disagree on {string.Join(", ", missing)}; give every mapped property a setter");
-        }
-
-        var columns = properties
-            .Select(p => new Column(p, (RelationalTypeMapping)p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!), setters[p.Name]))
-            .ToArray();
-        var select = $"SELECT {string.Join(", ", columns.Select(c => c.Name))} FROM {sql.DelimitIdentifier(table.Name, table.Schema)}";
+        var table = ModelTable.For<T>(db, setters.Keys, "row reader (setters)");
+        var columns = table.Columns.Select(c => new Column(c.Property, c.Mapping, c.Name, setters[c.Property.Name])).ToArray();
+        var select = $"SELECT {string.Join(", ", columns.Select(c => c.Name))} FROM {table.Name}";
         return new RowReader<T>(columns, create, select);
     }
 

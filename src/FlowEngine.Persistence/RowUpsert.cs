@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -41,23 +40,12 @@ public sealed class RowUpsert<T>
     /// <exception cref="InvalidOperationException">The accessors and the model disagree (a property was added to one only).</exception>
     public static RowUpsert<T> For(DbContext db, IReadOnlyDictionary<string, Func<T, object?>> values)
     {
-        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var key = entity.FindPrimaryKey() ?? throw new InvalidOperationException($"{typeof(T).Name} has no key");
         // A key the database numbers itself (an identity column) is left to it.
-        var properties = entity.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && p.ClrType == typeof(long))).ToList();
-        var missing = properties.Select(p => p.Name).Except(values.Keys).Concat(values.Keys.Except(properties.Select(p => p.Name))).ToList();
-        if (missing.Count > 0)
-        {
-            throw new InvalidOperationException($"the row writer of {typeof(T).Name} and the EF model disagree on {string.Join(", ", missing)}; give every mapped property an accessor");
-        }
-
-        var columns = properties
-            .Select(p => new Column(p, (RelationalTypeMapping)p.GetRelationalTypeMapping(), sql.DelimitIdentifier(p.GetColumnName(table)!), values[p.Name]))
-            .ToArray();
-        var keyColumns = key.Properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)).ToArray();
-        var insert = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ";
+        var table = ModelTable.For<T>(db, values.Keys, "row writer (accessors)", p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && p.ClrType == typeof(long)));
+        var key = table.Entity.FindPrimaryKey() ?? throw new InvalidOperationException($"{typeof(T).Name} has no key");
+        var columns = table.Columns.Select(c => new Column(c.Property, c.Mapping, c.Name, values[c.Property.Name])).ToArray();
+        var keyColumns = key.Properties.Select(p => table.Sql.DelimitIdentifier(p.GetColumnName(table.Table)!)).ToArray();
+        var insert = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ";
         var updates = columns.Select(c => c.Name).Except(keyColumns).Select(c => $"{c} = excluded.{c}");
         var conflict = $" ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {string.Join(", ", updates)}";
         return new RowUpsert<T>(columns, insert, conflict);

@@ -8,10 +8,10 @@ namespace FlowEngine.Integration.Tests;
 
 public sealed class PagerDutySpokeTests
 {
-    private static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> StartAsync(PagerDutySeed? seed = null)
+    private static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> StartAsync(PagerDutySeed? seed = null, params (string File, string Text)[] extra)
     {
         var sim = await PagerDutySimulator.StartAsync(seed ?? new PagerDutySeed { UserCount = 250 });
-        var harness = new IntegrationHarness();
+        var harness = new IntegrationHarness(extra: extra);
         await harness.SetAsync(new ConnectionRecord
         {
             AliasId = IntegrationHarness.PagerDutyAlias,
@@ -68,16 +68,8 @@ public sealed class PagerDutySpokeTests
                 value: "{{ item }}"
               - outputs: { count: "{{ vars.n }}" }
             """;
-        var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 250 });
+        var (harness, sim) = await StartAsync(null, ("flows/test/stream_users.yaml", consumer));
         await using var _ = sim;
-        var harness = new IntegrationHarness(extra: ("flows/test/stream_users.yaml", consumer));
-        await harness.SetAsync(new ConnectionRecord
-        {
-            AliasId = IntegrationHarness.PagerDutyAlias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        });
 
         var result = await harness.RunAsync("test.stream_users");
 
