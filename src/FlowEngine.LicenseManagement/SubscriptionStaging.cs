@@ -273,8 +273,6 @@ public sealed class SubscriptionStaging(SamStore sam)
     {
         private readonly bool _sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
 
-        public bool Sqlite => _sqlite;
-
         // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL.
         public object Id(Guid? id) => id is not { } value ? DBNull.Value : _sqlite ? value.ToString().ToUpperInvariant() : value;
 
