@@ -22,7 +22,7 @@ public sealed class BaselineStore : IDisposable
     /// <summary>The open connection.</summary>
     public SqliteConnection Connection => _connection;
 
-    /// <summary>Opens (and creates when new) the file: WAL with SQLite's default (FULL) synchronous setting, as the engine's store.</summary>
+    /// <summary>Opens (and creates when new) the file: WAL with <c>synchronous = NORMAL</c>, the same durability as the engine's store.</summary>
     public static BaselineStore Open(string path)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
@@ -30,6 +30,7 @@ public sealed class BaselineStore : IDisposable
         var store = new BaselineStore(connection);
         store.Execute("""
             PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
             CREATE TABLE IF NOT EXISTS subscriptions (
                 id TEXT PRIMARY KEY,
                 profile_id TEXT NOT NULL,
