@@ -45,17 +45,8 @@ public sealed class ApiBodyTests(BadInputServer server, ITestOutputHelper output
 
             var detail = Answers.Detail(body);
             var why = status != @case.Status ? $"answered {status}, expected {@case.Status}" : Answers.Unclear(body, @case.Expect, [.. server.Secrets, ApiCases.PlantedSecret]);
-            var after = server.Snapshot();
-            if (why is null && after != before)
-            {
-                why = "changed stored data:\n" + StoreSnapshot.Difference(before, after);
-            }
-
-            var log = server.Log.Skip(logged).Where(l => l.Contains("Exception", StringComparison.Ordinal)).ToList();
-            if (why is null && log.Count > 0)
-            {
-                why = "the server logged " + log[0];
-            }
+            why ??= StoreSnapshot.Changed(before, server.Snapshot());
+            why ??= server.ExceptionLoggedSince(logged);
 
             output.WriteLine($"{(why is null ? "ok  " : "FAIL")} {@case.Method} {@case.Path[..Math.Min(@case.Path.Length, 70)]} -> {status}: {Short(detail)}");
             if (why is not null)

@@ -95,6 +95,10 @@ public sealed class BadInputServer : IAsyncLifetime
     /// <summary>Every stored row a bad request must leave as it was.</summary>
     public string Snapshot() => StoreSnapshot.Take(Database);
 
+    /// <summary>Null when the server logged no exception since entry <paramref name="logged"/> of <see cref="Log"/>; else the first one.</summary>
+    public string? ExceptionLoggedSince(int logged) =>
+        Log.Skip(logged).FirstOrDefault(l => l.Contains("Exception", StringComparison.Ordinal)) is { } line ? "the server logged " + line : null;
+
     /// <summary>The stored subscriptions of one profile (external id and principal name), for the vendor doors.</summary>
     public async Task<int> SubscriptionCountAsync(string profile)
     {

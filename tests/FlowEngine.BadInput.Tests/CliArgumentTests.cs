@@ -37,11 +37,7 @@ public sealed class CliArgumentTests(ITestOutputHelper output)
                 why = "printed a stack trace";
             }
 
-            var after = StoreSnapshot.Take(database);
-            if (why is null && after != before)
-            {
-                why = "changed stored data:\n" + StoreSnapshot.Difference(before, after);
-            }
+            why ??= StoreSnapshot.Changed(before, StoreSnapshot.Take(database));
 
             var first = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(l => !l.StartsWith("running ", StringComparison.Ordinal)) ?? "";
             output.WriteLine($"{(why is null ? @case.Gap is null ? "ok  " : "GAP " : "FAIL")} flowengine {string.Join(' ', @case.Args)} -> {exit}: {first}");

@@ -30,11 +30,7 @@ public sealed class CsvAttachmentTests(BadInputServer server, ITestOutputHelper 
             var why = (int)response.StatusCode != @case.Status
                 ? $"answered {(int)response.StatusCode}, expected {@case.Status}"
                 : Answers.Unclear(body, @case.Expect, server.Secrets);
-            var after = server.Snapshot();
-            if (why is null && after != before)
-            {
-                why = "changed stored data:\n" + StoreSnapshot.Difference(before, after);
-            }
+            why ??= StoreSnapshot.Changed(before, server.Snapshot());
 
             output.WriteLine($"{(why is null ? "ok  " : "FAIL")} attach {@case.FileName} -> {(int)response.StatusCode}: {Answers.Detail(body)}");
             if (why is not null)
@@ -80,11 +76,7 @@ public sealed class CsvAttachmentTests(BadInputServer server, ITestOutputHelper 
                 await db.SaveChangesAsync();
             }
 
-            var after = server.Snapshot();
-            if (why is null && after != before)
-            {
-                why = "changed stored data:\n" + StoreSnapshot.Difference(before, after);
-            }
+            why ??= StoreSnapshot.Changed(before, server.Snapshot());
 
             output.WriteLine($"{(why is null ? "ok  " : "FAIL")} download with {@case.FileName}: {error}");
             if (why is not null)

@@ -12,6 +12,10 @@ namespace FlowEngine.BadInput.Tests;
 /// </summary>
 internal static class StoreSnapshot
 {
+    /// <summary>Null when nothing stored changed between the snapshots; else what a bad input's answer must not do, and the difference.</summary>
+    public static string? Changed(string before, string after) =>
+        after == before ? null : "changed stored data:\n" + Difference(before, after);
+
     private static readonly string[] Skipped = ["executions", "step_records", "execution_checkpoints", "execution_progress", "run_locks", "__EFMigrationsHistory"];
 
     /// <summary>Quartz columns that move on their own (fire times, check-ins).</summary>

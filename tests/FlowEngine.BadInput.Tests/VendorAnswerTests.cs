@@ -60,16 +60,8 @@ public sealed class VendorAnswerTests(BadInputServer server, ITestOutputHelper o
             }
 
             var after = server.Snapshot();
-            if (why is null && after != before)
-            {
-                why = "changed stored data:\n" + StoreSnapshot.Difference(before, after);
-            }
-
-            var log = server.Log.Skip(logged).Where(l => l.Contains("Exception", StringComparison.Ordinal)).ToList();
-            if (why is null && log.Count > 0)
-            {
-                why = "the server logged " + log[0];
-            }
+            why ??= StoreSnapshot.Changed(before, after);
+            why ??= server.ExceptionLoggedSince(logged);
 
             if (@case.Gap is not null)
             {
