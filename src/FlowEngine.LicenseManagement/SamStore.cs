@@ -120,8 +120,8 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
     public async Task<int> UpdateActivityAsync(Guid profileId, IEnumerable<(string? ExternalUserId, string? UserPrincipalName, DateTimeOffset At)> activity, CancellationToken cancellationToken)
     {
         await using var db = Store.CreateContext();
-        // Read untracked, write only the users that moved, with one prepared statement: tracking every subscription of
-        // a large account cost more than the update itself.
+        // Read untracked, write only the users that moved (one UPDATE each, in one transaction): tracking every
+        // subscription of a large account cost more than the update itself.
         var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId)
             .Select(s => new ActivityRow { Id = s.Id, ExternalUserId = s.ExternalUserId, UserPrincipalName = s.UserPrincipalName, LastActivity = s.LastActivity })
             .ToListAsync(cancellationToken).ConfigureAwait(false);

@@ -273,8 +273,7 @@ public sealed class SubscriptionStaging(SamStore sam)
     {
         private readonly bool _sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
 
-        // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL.
-        public object Id(Guid? id) => id is not { } value ? DBNull.Value : _sqlite ? value.ToString().ToUpperInvariant() : value;
+        public object Id(Guid? id) => id is not { } value ? DBNull.Value : SubscriptionStaging.Id(_sqlite, value);
 
         public string Differs(string left, string right) => _sqlite ? $"{left} IS NOT {right}" : $"{left} IS DISTINCT FROM {right}";
 
