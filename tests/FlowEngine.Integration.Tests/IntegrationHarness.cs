@@ -15,7 +15,7 @@ internal sealed class IntegrationHarness
     public const string PagerDutyAlias = "sn_pagerduty_spoke.PagerDuty";
     public const string RoadmunkAlias = "sn_roadmunk_spoke.Roadmunk";
 
-    public IntegrationHarness(TimeProvider? time = null, IConnectionStore? connections = null, HttpClient? http = null, params (string File, string Text)[] extra)
+    public IntegrationHarness(TimeProvider? time = null, IConnectionStore? connections = null, HttpClient? http = null, IStepHandler? handler = null, params (string File, string Text)[] extra)
     {
         Time = time ?? TimeProvider.System;
         Connections = connections ?? new InMemoryConnectionStore();
@@ -23,6 +23,11 @@ internal sealed class IntegrationHarness
         Assert.Empty(Spokes.Diagnostics);
         Integration = new Integration(Spokes, Connections, http ?? Http, Time);
         Handlers = Integration.Register(StepHandlerRegistry.CreateDefault());
+        if (handler is not null)
+        {
+            Handlers.Register(handler);
+        }
+
         // The spokes and examples; the license subflows need the license-management steps, tested in their own project.
         var files = FlowLoader.FindFiles([Path.Combine(TestPaths.Flows, "spokes"), Path.Combine(TestPaths.Flows, "examples")]).Select(f => (Path.GetRelativePath(TestPaths.RepositoryRoot, f), File.ReadAllText(f)));
         var load = new FlowLoader(Handlers.Catalog).LoadTexts(files.Concat(extra));

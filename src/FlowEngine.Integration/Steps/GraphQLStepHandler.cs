@@ -63,7 +63,7 @@ public sealed class GraphQLStepHandler(AliasResolver resolver, VendorHttp http) 
             ["path"] = path,
         }));
 
-        async Task<VendorResponse> SendAsync(Dictionary<string, object?> vars)
+        async Task<VendorResponse> SendAsync(Dictionary<string, object?> vars, CancellationToken cancellationToken)
         {
             var payload = new Dictionary<string, object?> { ["query"] = query, ["variables"] = RestStepHandler.Reveal(vars) };
             if (operation is not null)
@@ -78,7 +78,7 @@ public sealed class GraphQLStepHandler(AliasResolver resolver, VendorHttp http) 
                 Idempotent = idempotent,
                 ResponseLimit = limit,
             };
-            var response = await http.SendAsync(connection, request, policy, context.CancellationToken).ConfigureAwait(false);
+            var response = await http.SendAsync(connection, request, policy, cancellationToken).ConfigureAwait(false);
             if (response.Status >= 400)
             {
                 throw VendorStep.StatusFailure(context, connection, what, response);
@@ -99,14 +99,14 @@ public sealed class GraphQLStepHandler(AliasResolver resolver, VendorHttp http) 
             var cursorVariable = paging.GetValueOrDefault("cursor_variable") as string ?? "after";
             var limitVariable = paging.GetValueOrDefault("limit_variable") as string ?? "first";
             paging.TryAdd("style", "cursor");
-            return await VendorStep.PagesAsync(scoped, connection, paging, state =>
+            return await VendorStep.PagesAsync(scoped, connection, paging, (state, cancellationToken) =>
             {
                 var vars = new Dictionary<string, object?>(variables, StringComparer.Ordinal) { [limitVariable] = state.Limit, [cursorVariable] = state.Cursor };
-                return SendAsync(vars);
-            }, what).ConfigureAwait(false);
+                return SendAsync(vars, cancellationToken);
+            }, what, readAhead: !isMutation).ConfigureAwait(false);
         }
 
-        var answer = await SendAsync(variables).ConfigureAwait(false);
+        var answer = await SendAsync(variables, context.CancellationToken).ConfigureAwait(false);
         context.Record.RetryCount = answer.Retries;
 
         return new Dictionary<string, object?> { ["status"] = (long)answer.Status, ["data"] = VendorStep.Path(answer.Body, "data") };

@@ -81,7 +81,7 @@ public sealed class RestStepHandler(AliasResolver resolver, VendorHttp http) : I
             var offsetName = paging.GetValueOrDefault("offset_param") as string ?? "offset";
             var cursorName = paging.GetValueOrDefault("cursor_param") as string ?? "cursor";
             var style = paging.GetValueOrDefault("style") as string ?? "offset";
-            return await VendorStep.PagesAsync(scoped, connection, paging, state =>
+            return await VendorStep.PagesAsync(scoped, connection, paging, (state, cancellationToken) =>
             {
                 var pageQuery = query.Where(q => q.Key != limitName && q.Key != offsetName && q.Key != cursorName).ToList();
                 pageQuery.Add(new(limitName, state.Limit.ToString(CultureInfo.InvariantCulture)));
@@ -94,8 +94,8 @@ public sealed class RestStepHandler(AliasResolver resolver, VendorHttp http) : I
                     pageQuery.Add(new(cursorName, state.Cursor));
                 }
 
-                return http.SendAsync(connection, request with { Query = pageQuery }, policy, context.CancellationToken);
-            }, what).ConfigureAwait(false);
+                return http.SendAsync(connection, request with { Query = pageQuery }, policy, cancellationToken);
+            }, what, readAhead: method == HttpMethod.Get || method == HttpMethod.Head).ConfigureAwait(false);
         }
 
         var response = await http.SendAsync(connection, request, policy, context.CancellationToken).ConfigureAwait(false);

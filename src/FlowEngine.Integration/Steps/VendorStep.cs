@@ -23,7 +23,7 @@ internal static class VendorStep
         "Largest answer accepted, in bytes (default 5 MB, at most 10 MB).") { ExpectedType = TypeSpec.Integer };
 
     public static readonly StepPropertySpec Paginate = new("paginate", PropertyKind.Value,
-        "Paging as data: { style: offset|cursor, items, limit, more, max_offset, cursor_param, next_cursor, has_next, cursor_variable, max_pages }.") { ExpectedType = TypeSpec.Object };
+        "Paging as data: { style: offset|cursor, items, limit, more, max_offset, cursor_param, next_cursor, has_next, cursor_variable, max_pages, read_ahead }.") { ExpectedType = TypeSpec.Object };
 
     public static readonly StepPropertySpec Do = new("do", PropertyKind.Steps,
         "With paginate: steps run for each page (as 'page', 'page_index'); pages are not kept in memory.");
@@ -159,7 +159,14 @@ internal static class VendorStep
     /// Runs the request once, or once per page: pages either stream into the <c>do</c> block (nothing kept) or are
     /// collected into <c>items</c>. <paramref name="send"/> sends one page given the paging state.
     /// </summary>
-    public static async Task<object?> PagesAsync(StepContext context, ResolvedConnection connection, Dictionary<string, object?> paging, Func<PageState, Task<VendorResponse>> send, string what)
+    /// <remarks>
+    /// With a <c>do</c> block and a request that only reads (<paramref name="readAhead"/>: GET, a GraphQL query), the next
+    /// page is asked for as soon as this page says where it is, and arrives while this page's block runs and its progress
+    /// is stored: one request of the step in flight at a time, as before, but the vendor's answer time overlaps the
+    /// engine's work. <c>paginate: { read_ahead: false }</c> turns it off. A page read ahead is used only after the page
+    /// before it is done; if that page fails, the request is cancelled and its answer dropped.
+    /// </remarks>
+    public static async Task<object?> PagesAsync(StepContext context, ResolvedConnection connection, Dictionary<string, object?> paging, Func<PageState, CancellationToken, Task<VendorResponse>> send, string what, bool readAhead)
     {
         var style = paging.GetValueOrDefault("style") as string ?? "offset";
         var itemsPath = paging.GetValueOrDefault("items") as string;
@@ -168,6 +175,7 @@ internal static class VendorStep
         var maxPages = paging.GetValueOrDefault("max_pages") as long? ?? 10_000;
         var block = context.Step.Block("do");
         var collected = block.Count == 0 ? new List<object?>() : null;
+        readAhead = readAhead && collected is null && paging.GetValueOrDefault("read_ahead") is not false;
         var state = new PageState(0, limit, null);
         var seenCursors = new HashSet<string>(StringComparer.Ordinal);
         string? previousPage = null;
@@ -191,112 +199,72 @@ internal static class VendorStep
             }
         }
 
-        while (true)
+        using var ahead = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        Task<VendorResponse>? nextPage = null;
+        try
         {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            if (pages >= maxPages)
+            while (true)
             {
-                throw new StepFailedException($"{what} has more than {maxPages} pages (max_pages); raise max_pages or narrow the request", context.Step.Id, "pagination");
-            }
-
-            var response = await send(state).ConfigureAwait(false);
-            retries += response.Retries;
-            if (response.Status >= 400)
-            {
-                throw StatusFailure(context, connection, what, response);
-            }
-
-            // A missing or null list is not an empty page: taken as "no items", a download would remove every user.
-            var items = Path(response.Body, itemsPath) as IList ?? throw new StepFailedException(
-                $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without a list at '{itemsPath}' " +
-                $"({(response.Body is string ? "the answer is not JSON" : Path(response.Body, itemsPath) is null ? "it is missing or null" : "it is " + Values.TypeName(Path(response.Body, itemsPath)))}); " +
-                "nothing from this answer was used", context.Step.Id, "pagination");
-            previousPage = RepeatedPage(context, connection, what, items, previousPage, pages);
-            pages++;
-            count += items.Count;
-            if (collected is not null)
-            {
-                collected.AddRange(items.Cast<object?>());
-            }
-            else
-            {
-                await context.RunBlockAsync(block, $"[page {pages - 1}]", [("page", items), ("page_index", pages - 1)], (int)(pages - 1), perBatch: true).ConfigureAwait(false);
-            }
-
-            if (style == "offset")
-            {
-                var morePath = paging.GetValueOrDefault("more") as string ?? "more";
-                var moreValue = Path(response.Body, morePath) ?? throw new StepFailedException(
-                    $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without '{morePath}', so it cannot tell whether more pages follow; nothing from this answer was used",
-                    context.Step.Id, "pagination");
-                var more = Values.IsTruthy(moreValue);
-                if (more && items.Count == 0)
+                context.CancellationToken.ThrowIfCancellationRequested();
+                if (pages >= maxPages)
                 {
-                    throw new StepFailedException(
-                        $"{connection.Vendor} (alias {connection.UsedAlias}) said more items follow ('{morePath}' is true) but sent an empty page at offset {state.Offset} of {what}; stopping rather than taking it as the end",
-                        context.Step.Id, "pagination");
+                    throw new StepFailedException($"{what} has more than {maxPages} pages (max_pages); raise max_pages or narrow the request", context.Step.Id, "pagination");
                 }
 
-                if (!more)
+                var response = await (nextPage ?? send(state, ahead.Token)).ConfigureAwait(false);
+                nextPage = null;
+                retries += response.Retries;
+                if (response.Status >= 400)
                 {
-                    await SaveProgressAsync(context, collected, state, pages, count, done: true).ConfigureAwait(false);
-                    break;
+                    throw StatusFailure(context, connection, what, response);
                 }
 
-                var next = state.Offset + limit;
-                if (maxOffset is { } cap && next + limit > cap)
+                // A missing or null list is not an empty page: taken as "no items", a download would remove every user.
+                var items = Path(response.Body, itemsPath) as IList ?? throw new StepFailedException(
+                    $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without a list at '{itemsPath}' " +
+                    $"({(response.Body is string ? "the answer is not JSON" : Path(response.Body, itemsPath) is null ? "it is missing or null" : "it is " + Values.TypeName(Path(response.Body, itemsPath)))}); " +
+                    "nothing from this answer was used", context.Step.Id, "pagination");
+                previousPage = RepeatedPage(context, connection, what, items, previousPage, pages);
+                pages++;
+                count += items.Count;
+
+                // Where the next page is (or that this was the last), checked before this page is used.
+                var next = style == "offset"
+                    ? NextOffset(context, connection, paging, what, response.Body, items, state, limit, maxOffset, count)
+                    : NextCursor(context, connection, paging, what, response.Body, items, state, seenCursors);
+                if (readAhead && next is not null && pages < maxPages)
                 {
-                    throw new StepFailedException(
-                        $"{connection.Vendor} (alias {connection.UsedAlias}) stops offset paging at {cap} (offset + limit) and there are more than {count} items at {what}; " +
-                        "narrow the request (for example with a query filter) or page with a cursor where the vendor offers one",
-                        context.Step.Id, "pagination");
+                    nextPage = send(next, ahead.Token);
                 }
 
-                state = state with { Offset = next };
-            }
-            else
-            {
-                var cursor = Path(response.Body, paging.GetValueOrDefault("next_cursor") as string ?? "next_cursor") is { } c ? Values.ToText(c) : null;
-                bool hasNext;
-                if (paging.GetValueOrDefault("has_next") is string hasNextPath)
+                if (collected is not null)
                 {
-                    hasNext = Values.IsTruthy(Path(response.Body, hasNextPath) ?? throw new StepFailedException(
-                        $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without '{hasNextPath}', so it cannot tell whether more pages follow; nothing from this answer was used",
-                        context.Step.Id, "pagination"));
-                    if (hasNext && items.Count == 0)
-                    {
-                        throw new StepFailedException(
-                            $"{connection.Vendor} (alias {connection.UsedAlias}) said more pages follow ('{hasNextPath}' is true) but sent an empty page at {what}; stopping rather than following cursors that bring nothing",
-                            context.Step.Id, "pagination");
-                    }
-
-                    if (hasNext && string.IsNullOrEmpty(cursor))
-                    {
-                        throw new StepFailedException(
-                            $"{connection.Vendor} (alias {connection.UsedAlias}) said more pages follow ('{hasNextPath}' is true) but gave no cursor for them at {what}; stopping rather than taking it as the end",
-                            context.Step.Id, "pagination");
-                    }
+                    collected.AddRange(items.Cast<object?>());
                 }
                 else
                 {
-                    hasNext = cursor is { Length: > 0 };
+                    await context.RunBlockAsync(block, $"[page {pages - 1}]", [("page", items), ("page_index", pages - 1)], (int)(pages - 1), perBatch: true).ConfigureAwait(false);
                 }
 
-                if (!hasNext || string.IsNullOrEmpty(cursor))
+                await SaveProgressAsync(context, collected, next ?? state, pages, count, done: next is null).ConfigureAwait(false);
+                if (next is null)
                 {
-                    await SaveProgressAsync(context, collected, state, pages, count, done: true).ConfigureAwait(false);
                     break;
                 }
 
-                if (!seenCursors.Add(cursor))
-                {
-                    throw new StepFailedException($"{connection.Vendor} (alias {connection.UsedAlias}) returned cursor '{cursor}' twice at {what}; stopping rather than reading the same page again", context.Step.Id, "pagination");
-                }
-
-                state = state with { Cursor = cursor };
+                state = next;
             }
-
-            await SaveProgressAsync(context, collected, state, pages, count, done: false).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (nextPage is not null)
+            {
+                // This page failed (or the execution was cancelled) while the next one was on its way: it is not used.
+                // Its outcome, whatever it is, is dropped: the step's own failure is the one reported.
+                await ahead.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(nextPage).ConfigureAwait(false);
+                _ = nextPage.Exception;
+            }
         }
 
         context.Record.RetryCount = (int)retries;
@@ -307,6 +275,80 @@ internal static class VendorStep
         }
 
         return outputs;
+    }
+
+    // Offset paging: the next page's state, or null after the last page.
+    private static PageState? NextOffset(StepContext context, ResolvedConnection connection, Dictionary<string, object?> paging, string what, object? body, IList items, PageState state, long limit, long? maxOffset, long count)
+    {
+        var morePath = paging.GetValueOrDefault("more") as string ?? "more";
+        var moreValue = Path(body, morePath) ?? throw new StepFailedException(
+            $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without '{morePath}', so it cannot tell whether more pages follow; nothing from this answer was used",
+            context.Step.Id, "pagination");
+        var more = Values.IsTruthy(moreValue);
+        if (more && items.Count == 0)
+        {
+            throw new StepFailedException(
+                $"{connection.Vendor} (alias {connection.UsedAlias}) said more items follow ('{morePath}' is true) but sent an empty page at offset {state.Offset} of {what}; stopping rather than taking it as the end",
+                context.Step.Id, "pagination");
+        }
+
+        if (!more)
+        {
+            return null;
+        }
+
+        var next = state.Offset + limit;
+        if (maxOffset is { } cap && next + limit > cap)
+        {
+            throw new StepFailedException(
+                $"{connection.Vendor} (alias {connection.UsedAlias}) stops offset paging at {cap} (offset + limit) and there are more than {count} items at {what}; " +
+                "narrow the request (for example with a query filter) or page with a cursor where the vendor offers one",
+                context.Step.Id, "pagination");
+        }
+
+        return state with { Offset = next };
+    }
+
+    // Cursor paging: the next page's state, or null after the last page.
+    private static PageState? NextCursor(StepContext context, ResolvedConnection connection, Dictionary<string, object?> paging, string what, object? body, IList items, PageState state, HashSet<string> seenCursors)
+    {
+        var cursor = Path(body, paging.GetValueOrDefault("next_cursor") as string ?? "next_cursor") is { } c ? Values.ToText(c) : null;
+        bool hasNext;
+        if (paging.GetValueOrDefault("has_next") is string hasNextPath)
+        {
+            hasNext = Values.IsTruthy(Path(body, hasNextPath) ?? throw new StepFailedException(
+                $"{connection.Vendor} (alias {connection.UsedAlias}) answered {what} without '{hasNextPath}', so it cannot tell whether more pages follow; nothing from this answer was used",
+                context.Step.Id, "pagination"));
+            if (hasNext && items.Count == 0)
+            {
+                throw new StepFailedException(
+                    $"{connection.Vendor} (alias {connection.UsedAlias}) said more pages follow ('{hasNextPath}' is true) but sent an empty page at {what}; stopping rather than following cursors that bring nothing",
+                    context.Step.Id, "pagination");
+            }
+
+            if (hasNext && string.IsNullOrEmpty(cursor))
+            {
+                throw new StepFailedException(
+                    $"{connection.Vendor} (alias {connection.UsedAlias}) said more pages follow ('{hasNextPath}' is true) but gave no cursor for them at {what}; stopping rather than taking it as the end",
+                    context.Step.Id, "pagination");
+            }
+        }
+        else
+        {
+            hasNext = cursor is { Length: > 0 };
+        }
+
+        if (!hasNext || string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+
+        if (!seenCursors.Add(cursor))
+        {
+            throw new StepFailedException($"{connection.Vendor} (alias {connection.UsedAlias}) returned cursor '{cursor}' twice at {what}; stopping rather than reading the same page again", context.Step.Id, "pagination");
+        }
+
+        return state with { Cursor = cursor };
     }
 
     // A page whose items are exactly the previous page's is the vendor serving a page twice (and skipping the one asked
