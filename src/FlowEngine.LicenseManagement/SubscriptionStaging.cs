@@ -9,25 +9,20 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace FlowEngine.LicenseManagement;
 
 /// <summary>
-/// A streamed download: each page of users is staged as it arrives (insert or update by execution and external user
-/// id, so a page staged again after a resume changes nothing), then the profile's subscriptions are replaced from the
-/// staged rows in one transaction with set-based SQL. Memory stays flat whatever the number of users.
-/// The SQL is the same on SQLite and PostgreSQL except for null-safe comparison and how ids are bound.
+/// A streamed download: each page of users is staged as it arrives, as one row holding the page's users as JSON; then
+/// the profile's subscriptions are replaced from the staged pages in one transaction with set-based SQL (the database
+/// itself expands the pages). Memory stays flat whatever the number of users, and a page costs one insert, not one per
+/// user. The SQL is the same on SQLite and PostgreSQL except for how JSON is expanded, null-safe comparison and how ids
+/// are bound.
 /// </summary>
 public sealed class SubscriptionStaging(SamStore sam)
 {
-    // Rows per INSERT statement: one statement per page of 100 users, well under SQLite's parameter limit.
-    private const int RowsPerStatement = 100;
-    private const int ColumnsPerRow = 11;
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Statements = new();
+    private const string StagePage = """
+        INSERT INTO sam_staged_pages ("ExecutionId", "ProfileId", "Attempt", "Count", "Users") VALUES (@p0, @p1, @p2, @p3, @p4)
+        """;
 
     /// <summary>Stages one page of users for an execution, in one transaction.</summary>
-    /// <returns>How many rows were staged.</returns>
-    /// <remarks>
-    /// A user already staged by the same attempt, or twice in this page, is counted as repeated (the commit then
-    /// refuses the download); one staged by an earlier attempt is a page read again after a resume, and is not.
-    /// </remarks>
+    /// <returns>How many users were staged.</returns>
     public async Task<int> StageAsync(Guid executionId, int attempt, Guid profileId, IReadOnlyList<DownloadedUser> users, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(users);
@@ -44,120 +39,79 @@ public sealed class SubscriptionStaging(SamStore sam)
     /// own transaction; a paged download joins it to the transaction that saves the page's progress (one commit per page,
     /// and the page's users and "this page is done" are stored together or not at all).
     /// </summary>
+    /// <remarks>
+    /// A user staged twice by the same attempt (twice in a page, or in two pages) makes the commit refuse the download;
+    /// one staged by an earlier attempt is a page read again after a resume, and the later attempt's copy is used.
+    /// </remarks>
     public Func<DbConnection, DbTransaction, CancellationToken, Task> StageWrite(Guid executionId, int attempt, Guid profileId, IReadOnlyList<DownloadedUser> users)
     {
         ArgumentNullException.ThrowIfNull(users);
-        // The same user twice in one page: staged once, already counted as repeated (one statement cannot change a row twice).
-        var rows = new List<(DownloadedUser User, int Repeated)>(users.Count);
-        var positions = new Dictionary<string, int>(users.Count, StringComparer.Ordinal);
-        foreach (var user in users)
-        {
-            if (positions.TryGetValue(user.ExternalUserId, out var at))
-            {
-                rows[at] = (user, rows[at].Repeated + 1);
-            }
-            else
-            {
-                positions[user.ExternalUserId] = rows.Count;
-                rows.Add((user, 0));
-            }
-        }
-
-        var time = sam.Time;
+        var now = sam.Time.GetUtcNow();
         return (connection, transaction, cancellationToken) => WriteAsync(connection, transaction, cancellationToken);
 
         async Task WriteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
         {
             var sqlite = connection is Microsoft.Data.Sqlite.SqliteConnection;
-            var execution = Id(sqlite, executionId);
-            var profile = Id(sqlite, profileId);
-            var now = time.GetUtcNow();
-            // SQLite binds parameters by name with a linear search, so many rows per statement cost more than they save:
-            // there one prepared single-row statement runs per user; PostgreSQL gets a page per statement (one round trip).
-            var perStatement = sqlite ? 1 : RowsPerStatement;
-            System.Data.Common.DbCommand? command = null;
-            try
-            {
-                foreach (var chunk in rows.Chunk(perStatement))
-                {
-                    if (command is null || command.Parameters.Count != chunk.Length * ColumnsPerRow)
-                    {
-                        if (command is not null)
-                        {
-                            await command.DisposeAsync().ConfigureAwait(false);
-                        }
-
-                        command = connection.CreateCommand();
-                        command.Transaction = transaction;
-                        command.CommandText = Statements.GetOrAdd(chunk.Length, StageStatement);
-                        for (var i = 0; i < chunk.Length * ColumnsPerRow; i++)
-                        {
-                            var parameter = command.CreateParameter();
-                            parameter.ParameterName = $"@p{i}";
-                            command.Parameters.Add(parameter);
-                        }
-                    }
-
-                    for (var r = 0; r < chunk.Length; r++)
-                    {
-                        var (user, repeated) = chunk[r];
-                        var at = r * ColumnsPerRow;
-                        var parameters = command.Parameters;
-                        parameters[at].Value = execution;
-                        parameters[at + 1].Value = user.ExternalUserId;
-                        parameters[at + 2].Value = profile;
-                        parameters[at + 3].Value = Id(sqlite, Guid.CreateVersion7(now));
-                        parameters[at + 4].Value = user.UserPrincipalName;
-                        parameters[at + 5].Value = (object?)user.DisplayName ?? DBNull.Value;
-                        parameters[at + 6].Value = Dialect.Ticks(user.LastActivity);
-                        parameters[at + 7].Value = Dialect.Ticks(user.ExternalCreated);
-                        parameters[at + 8].Value = (object?)user.Identifier ?? DBNull.Value;
-                        parameters[at + 9].Value = attempt;
-                        parameters[at + 10].Value = repeated;
-                    }
-
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                if (command is not null)
-                {
-                    await command.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = StagePage;
+            Dialect.Add(command, Id(sqlite, executionId), Id(sqlite, profileId), attempt, users.Count, PageJson(users, sqlite, now));
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL.
-    private static object Id(bool sqlite, Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id;
-
-    private static string StageStatement(int rows)
+    // [external user id, user principal name, display name, last activity, external created, identifier, new id] per user.
+    private static string PageJson(IReadOnlyList<DownloadedUser> users, bool sqlite, DateTimeOffset now)
     {
-        var text = new System.Text.StringBuilder("""
-            INSERT INTO sam_staged_subscriptions ("ExecutionId", "ExternalUserId", "ProfileId", "NewId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "Attempt", "Repeated")
-            VALUES
-            """);
-        for (var r = 0; r < rows; r++)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(users.Count * 160);
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
         {
-            text.Append(r == 0 ? " (" : ", (");
-            for (var c = 0; c < ColumnsPerRow; c++)
+            json.WriteStartArray();
+            foreach (var user in users)
             {
-                text.Append(c == 0 ? "@p" : ", @p").Append((r * ColumnsPerRow) + c);
+                json.WriteStartArray();
+                json.WriteStringValue(user.ExternalUserId);
+                json.WriteStringValue(user.UserPrincipalName);
+                WriteText(json, user.DisplayName);
+                WriteTicks(json, user.LastActivity);
+                WriteTicks(json, user.ExternalCreated);
+                WriteText(json, user.Identifier);
+                json.WriteStringValue(sqlite ? Guid.CreateVersion7(now).ToString().ToUpperInvariant() : Guid.CreateVersion7(now).ToString());
+                json.WriteEndArray();
             }
 
-            text.Append(')');
+            json.WriteEndArray();
         }
 
-        return text.Append("""
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
 
-            ON CONFLICT ("ExecutionId", "ExternalUserId") DO UPDATE SET
-              "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName",
-              "LastActivity" = excluded."LastActivity", "ExternalCreated" = excluded."ExternalCreated", "Identifier" = excluded."Identifier",
-              "Repeated" = sam_staged_subscriptions."Repeated" + excluded."Repeated" + CASE WHEN sam_staged_subscriptions."Attempt" = excluded."Attempt" THEN 1 ELSE 0 END,
-              "Attempt" = excluded."Attempt"
-            """).ToString();
+        static void WriteText(System.Text.Json.Utf8JsonWriter json, string? text)
+        {
+            if (text is null)
+            {
+                json.WriteNullValue();
+            }
+            else
+            {
+                json.WriteStringValue(text);
+            }
+        }
+
+        static void WriteTicks(System.Text.Json.Utf8JsonWriter json, DateTimeOffset? at)
+        {
+            if (at is { } value)
+            {
+                json.WriteNumberValue(value.UtcTicks);
+            }
+            else
+            {
+                json.WriteNullValue();
+            }
+        }
     }
+
+    // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL (where the text form is cast in SQL).
+    private static object Id(bool sqlite, Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id;
 
     /// <summary>
     /// Makes the profile's subscriptions exactly the users this execution staged, in one transaction: new ones added,
@@ -181,13 +135,26 @@ public sealed class SubscriptionStaging(SamStore sam)
         }
 
         var softwareModelId = profile[0];
-        var repeated = await sql.ListAsync("""SELECT "ExternalUserId" FROM sam_staged_subscriptions WHERE "ExecutionId" = @p0 AND "Repeated" > 0 ORDER BY "ExternalUserId" LIMIT 3""", [e], r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+        // The staged pages expanded by the database into a table of this transaction (dropped before it commits).
+        await sql.ExecuteAsync(sql.ExpandPages, [e], cancellationToken).ConfigureAwait(false);
+        await sql.ExecuteAsync("""CREATE INDEX fe_staged_user ON fe_staged ("ExternalUserId", "Attempt")""", [], cancellationToken).ConfigureAwait(false);
+        var repeated = await sql.ListAsync("""
+            SELECT "ExternalUserId" FROM fe_staged GROUP BY "ExternalUserId", "Attempt" HAVING COUNT(*) > 1 ORDER BY "ExternalUserId" LIMIT 3
+            """, [], r => r.GetString(0), cancellationToken).ConfigureAwait(false);
         if (repeated.Count > 0)
         {
             throw new InvalidOperationException($"the download returned the same user more than once ({string.Join(", ", repeated)}): the vendor's pages overlap, so users may also be missing; nothing was stored");
         }
 
-        var total = (int)await sql.CountAsync("""SELECT COUNT(*) FROM sam_staged_subscriptions WHERE "ExecutionId" = @p0""", [e], cancellationToken).ConfigureAwait(false);
+        // A page read again after a resume: the later attempt's copy of a user is the one kept.
+        if (await sql.CountAsync("""SELECT COUNT(DISTINCT "Attempt") FROM sam_staged_pages WHERE "ExecutionId" = @p0""", [e], cancellationToken).ConfigureAwait(false) > 1)
+        {
+            await sql.ExecuteAsync("""
+                DELETE FROM fe_staged WHERE EXISTS (SELECT 1 FROM fe_staged later WHERE later."ExternalUserId" = fe_staged."ExternalUserId" AND later."Attempt" > fe_staged."Attempt")
+                """, [], cancellationToken).ConfigureAwait(false);
+        }
+
+        var total = (int)await sql.CountAsync("""SELECT COUNT(*) FROM fe_staged""", [], cancellationToken).ConfigureAwait(false);
         if (total == 0 && await sql.CountAsync("""SELECT COUNT(*) FROM (SELECT 1 FROM sam_subscriptions WHERE "ProfileId" = @p0 LIMIT 1) AS any_subscription""", [p], cancellationToken).ConfigureAwait(false) > 0)
         {
             // A vendor account always has at least its owner: an empty download is a broken answer, not an empty account.
@@ -195,13 +162,13 @@ public sealed class SubscriptionStaging(SamStore sam)
         }
 
         var added = (int)await sql.CountAsync("""
-            SELECT COUNT(*) FROM sam_staged_subscriptions s WHERE s."ExecutionId" = @p0
-              AND NOT EXISTS (SELECT 1 FROM sam_subscriptions x WHERE x."ProfileId" = @p1 AND x."ExternalUserId" = s."ExternalUserId")
-            """, [e, p], cancellationToken).ConfigureAwait(false);
+            SELECT COUNT(*) FROM fe_staged s
+              WHERE NOT EXISTS (SELECT 1 FROM sam_subscriptions x WHERE x."ProfileId" = @p0 AND x."ExternalUserId" = s."ExternalUserId")
+            """, [p], cancellationToken).ConfigureAwait(false);
         var goneIds = await sql.ListAsync("""
             SELECT x."Id" FROM sam_subscriptions x WHERE x."ProfileId" = @p0
-              AND NOT EXISTS (SELECT 1 FROM sam_staged_subscriptions s WHERE s."ExecutionId" = @p1 AND s."ExternalUserId" = x."ExternalUserId")
-            """, [p, e], r => r.GetGuid(0), cancellationToken).ConfigureAwait(false);
+              AND NOT EXISTS (SELECT 1 FROM fe_staged s WHERE s."ExternalUserId" = x."ExternalUserId")
+            """, [p], r => r.GetGuid(0), cancellationToken).ConfigureAwait(false);
         var now = sam.Time.GetUtcNow();
         if (goneIds.Count > 0)
         {
@@ -230,8 +197,8 @@ public sealed class SubscriptionStaging(SamStore sam)
         var model = softwareModelId is null ? "NULL" : "{2}";
         var upsert = $$"""
             INSERT INTO sam_subscriptions ("Id", "ProfileId", "ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "SoftwareModelId", "CreatedAt", "UpdatedAt")
-            SELECT s."NewId", s."ProfileId", s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {{model}}, {0}, {0}
-            FROM sam_staged_subscriptions s WHERE s."ExecutionId" = {1}
+            SELECT s."NewId", {1}, s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {{model}}, {0}, {0}
+            FROM fe_staged s WHERE true
             ON CONFLICT ("ProfileId", "ExternalUserId") DO UPDATE SET
               "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName", "Identifier" = excluded."Identifier",
               "ExternalCreated" = {{Earliest}},
@@ -240,8 +207,9 @@ public sealed class SubscriptionStaging(SamStore sam)
               "UpdatedAt" = {0}
             WHERE {{changed}}
             """;
-        var written = await db.Database.ExecuteSqlRawAsync(upsert, softwareModelId is { } modelId ? [now.UtcTicks, e, sql.Id(modelId)] : [now.UtcTicks, e], cancellationToken).ConfigureAwait(false);
-        await db.Database.ExecuteSqlRawAsync("""DELETE FROM sam_staged_subscriptions WHERE "ExecutionId" = {0}""", [e], cancellationToken).ConfigureAwait(false);
+        var written = await db.Database.ExecuteSqlRawAsync(upsert, softwareModelId is { } modelId ? [now.UtcTicks, p, sql.Id(modelId)] : [now.UtcTicks, p], cancellationToken).ConfigureAwait(false);
+        await sql.ExecuteAsync("DROP TABLE fe_staged", [], cancellationToken).ConfigureAwait(false);
+        await sql.ExecuteAsync("""DELETE FROM sam_staged_pages WHERE "ExecutionId" = @p0""", [e], cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new DownloadSummary(added, written - added, goneIds.Count, total);
     }
@@ -259,7 +227,7 @@ public sealed class SubscriptionStaging(SamStore sam)
         }
 
         await using var db = sam.Store.CreateContext();
-        await db.StagedSubscriptions.Where(s => s.ExecutionId == result.Record.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
+        await db.StagedPages.Where(s => s.ExecutionId == result.Record.Id).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     // An account's creation date never moves later: a pending invitation counts from when it was first seen.
@@ -277,7 +245,37 @@ public sealed class SubscriptionStaging(SamStore sam)
 
         public string Differs(string left, string right) => _sqlite ? $"{left} IS NOT {right}" : $"{left} IS DISTINCT FROM {right}";
 
-        public static object Ticks(DateTimeOffset? at) => at is { } value ? value.UtcTicks : DBNull.Value;
+        // An execution's staged pages (@p0) as rows: one per user, with the attempt that staged it.
+        public string ExpandPages => _sqlite
+            ? """
+                CREATE TEMP TABLE fe_staged AS
+                SELECT j.value ->> 0 AS "ExternalUserId", j.value ->> 1 AS "UserPrincipalName", j.value ->> 2 AS "DisplayName",
+                  j.value ->> 3 AS "LastActivity", j.value ->> 4 AS "ExternalCreated", j.value ->> 5 AS "Identifier", j.value ->> 6 AS "NewId", p."Attempt" AS "Attempt"
+                FROM sam_staged_pages p, json_each(p."Users") j WHERE p."ExecutionId" = @p0
+                """
+            : """
+                CREATE TEMP TABLE fe_staged AS
+                SELECT j.value ->> 0 AS "ExternalUserId", j.value ->> 1 AS "UserPrincipalName", j.value ->> 2 AS "DisplayName",
+                  (j.value ->> 3)::bigint AS "LastActivity", (j.value ->> 4)::bigint AS "ExternalCreated", j.value ->> 5 AS "Identifier", (j.value ->> 6)::uuid AS "NewId", p."Attempt" AS "Attempt"
+                FROM sam_staged_pages p CROSS JOIN LATERAL jsonb_array_elements(p."Users"::jsonb) AS j(value) WHERE p."ExecutionId" = @p0
+                """;
+
+        public static void Add(System.Data.Common.DbCommand command, params object?[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"@p{i}";
+                parameter.Value = values[i] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+        }
+
+        public async Task ExecuteAsync(string text, object[] parameters, CancellationToken cancellationToken)
+        {
+            await using var command = Command(text, parameters);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         // A query on the context's open connection and transaction, parameters named @p0, @p1, …
         public async Task<List<T>> ListAsync<T>(string text, object[] parameters, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken)
@@ -304,14 +302,7 @@ public sealed class SubscriptionStaging(SamStore sam)
             var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             command.CommandText = text;
-            for (var i = 0; i < parameters.Length; i++)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = $"@p{i}";
-                parameter.Value = parameters[i];
-                command.Parameters.Add(parameter);
-            }
-
+            Add(command, parameters);
             return command;
         }
     }

@@ -66,7 +66,7 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
     public DbSet<RunLockEntity> RunLocks => Set<RunLockEntity>();
 
     /// <summary>Users read by downloads still running.</summary>
-    public DbSet<StagedSubscriptionEntity> StagedSubscriptions => Set<StagedSubscriptionEntity>();
+    public DbSet<StagedPageEntity> StagedPages => Set<StagedPageEntity>();
 
     /// <inheritdoc />
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -195,10 +195,12 @@ public sealed class FlowEngineDbContext(DbContextOptions<FlowEngineDbContext> op
             e.Property(x => x.Holder).HasMaxLength(300);
         });
 
-        modelBuilder.Entity<StagedSubscriptionEntity>(e =>
+        modelBuilder.Entity<StagedPageEntity>(e =>
         {
-            e.ToTable("sam_staged_subscriptions");
-            e.HasKey(x => new { x.ExecutionId, x.ExternalUserId });
+            e.ToTable("sam_staged_pages");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.ExecutionId);
         });
     }
 

@@ -41,7 +41,14 @@ public sealed class FlowStore
         await using var db = store.CreateContext();
         try
         {
-            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            if (options.IsPostgreSql)
+            {
+                await MigrateAloneAsync(db, options, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (options.IsPostgreSql && ex is Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
@@ -55,6 +62,25 @@ public sealed class FlowStore
         }
 
         return store;
+    }
+
+    // Nodes starting at once apply the migrations one at a time: EF's own migration lock on PostgreSQL lasts one
+    // migration's transaction, so with several pending migrations a second node could apply one the first had applied
+    // meanwhile. A session-level advisory lock around the whole MigrateAsync closes that gap (released with the session).
+    private const long MigrationLockKey = 0x466c6f77456e67; // "FlowEng"
+
+    private static async Task MigrateAloneAsync(FlowEngineDbContext db, StoreOptions options, CancellationToken cancellationToken)
+    {
+        await using var session = new Npgsql.NpgsqlConnection(options.ConnectionString);
+        await session.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey})", session))
+        {
+            await take.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await using var release = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey})", session);
+        await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A message that says where PostgreSQL was looked for (password masked), what went wrong and what to do.</summary>

@@ -193,7 +193,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         QueryAsync(database, db => db.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId).Select(s => s.ExternalUserId).ToListAsync());
 
     private static Task<int> StagedRowsAsync(Persistence.StoreOptions database) =>
-        QueryAsync(database, db => db.StagedSubscriptions.CountAsync());
+        QueryAsync(database, db => db.StagedPages.CountAsync());
 
     private static Task<List<RemovalCandidateEntity>> CandidatesAsync(Persistence.StoreOptions database, Guid profileId) =>
         QueryAsync(database, db => db.Candidates.AsNoTracking().Where(c => c.ProfileId == profileId).ToListAsync());

@@ -239,7 +239,7 @@ public sealed class StoreTests(PostgresDatabase database) : IClassFixture<Postgr
         Assert.Equal(clock.GetUtcNow().AddDays(-2), stored["S0003"].LastActivity);
         Assert.Equal(created, stored["S0004"].ExternalCreated);
         Assert.NotNull(stored["S0099"].SoftwareModelId);
-        Assert.Empty(await db.StagedSubscriptions.Where(s => s.ProfileId == profileId).ToListAsync());
+        Assert.Empty(await db.StagedPages.Where(s => s.ProfileId == profileId).ToListAsync());
 
         // A vendor that repeats users across pages is refused, changing nothing.
         var third = Guid.CreateVersion7();
@@ -247,6 +247,16 @@ public sealed class StoreTests(PostgresDatabase database) : IClassFixture<Postgr
         await staging.StageAsync(third, 1, profileId, next[..3], default);
         await staging.StageAsync(third, 1, profileId, next[2..5], default);
         await Assert.ThrowsAsync<InvalidOperationException>(() => staging.CommitAsync(third, profileId, default));
+
+        // A page read again by a resumed attempt: the later attempt's copy is kept, and it is not a repeat.
+        var fourth = Guid.CreateVersion7();
+        await CreateExecutionAsync(store, fourth, clock);
+        await staging.StageAsync(fourth, 1, profileId, next[..6], default);
+        await staging.StageAsync(fourth, 2, profileId, next[5..].Select(u => u.ExternalUserId == "S0007" ? u with { DisplayName = "Again" } : u).ToList(), default);
+        summary = await staging.CommitAsync(fourth, profileId, default);
+        Assert.Equal((0, 1, 0, 12), (summary.Added, summary.Updated, summary.Removed, summary.Total));
+        Assert.Equal("Again", (await db.Subscriptions.AsNoTracking().SingleAsync(s => s.ProfileId == profileId && s.ExternalUserId == "S0007")).DisplayName);
+        Assert.Empty(await db.StagedPages.Where(s => s.ExecutionId == fourth).ToListAsync());
     }
 
     [Fact]

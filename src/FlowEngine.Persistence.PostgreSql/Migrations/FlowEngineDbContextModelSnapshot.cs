@@ -528,45 +528,35 @@ namespace FlowEngine.Persistence.PostgreSql.Migrations
                     b.ToTable("sam_software_models", (string)null);
                 });
 
-            modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.StagedSubscriptionEntity", b =>
+            modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.StagedPageEntity", b =>
                 {
-                    b.Property<Guid>("ExecutionId")
-                        .HasColumnType("uuid");
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
 
-                    b.Property<string>("ExternalUserId")
-                        .HasColumnType("text");
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<int>("Attempt")
                         .HasColumnType("integer");
 
-                    b.Property<string>("DisplayName")
-                        .HasColumnType("text");
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
 
-                    b.Property<long?>("ExternalCreated")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Identifier")
-                        .HasColumnType("text");
-
-                    b.Property<long?>("LastActivity")
-                        .HasColumnType("bigint");
-
-                    b.Property<Guid>("NewId")
+                    b.Property<Guid>("ExecutionId")
                         .HasColumnType("uuid");
 
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("uuid");
 
-                    b.Property<int>("Repeated")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("UserPrincipalName")
+                    b.Property<string>("Users")
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.HasKey("ExecutionId", "ExternalUserId");
+                    b.HasKey("Id");
 
-                    b.ToTable("sam_staged_subscriptions", (string)null);
+                    b.HasIndex("ExecutionId");
+
+                    b.ToTable("sam_staged_pages", (string)null);
                 });
 
             modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.SubscriptionEntity", b =>

@@ -265,34 +265,29 @@ public sealed class ReconciliationResultEntity
 }
 
 /// <summary>
-/// A user read by a download that has not finished yet: pages land here as they arrive (so a download never holds
-/// every user in memory, and a resumed one keeps the pages it had), and the profile's subscriptions are replaced from
-/// here in one transaction when the last page was read. Rows of one execution are deleted when it ends.
+/// A page of users read by a download that has not finished yet: each page lands here as one row as it arrives (so a
+/// download never holds every user in memory, and a resumed one keeps the pages it had), and the profile's
+/// subscriptions are replaced from these rows in one transaction when the last page was read. Rows of one execution
+/// are deleted when it ends.
 /// </summary>
-public sealed class StagedSubscriptionEntity
+public sealed class StagedPageEntity
 {
+    /// <summary>Assigned by the database, in the order pages were staged.</summary>
+    public long Id { get; set; }
+
     public Guid ExecutionId { get; set; }
 
-    public required string ExternalUserId { get; set; }
-
     public Guid ProfileId { get; set; }
-
-    /// <summary>The id the subscription gets when it is new.</summary>
-    public Guid NewId { get; set; }
-
-    public required string UserPrincipalName { get; set; }
-
-    public string? DisplayName { get; set; }
-
-    public DateTimeOffset? LastActivity { get; set; }
-
-    public DateTimeOffset? ExternalCreated { get; set; }
-
-    public string? Identifier { get; set; }
 
     /// <summary>The attempt of the execution that staged it (a resumed execution may stage a page again).</summary>
     public int Attempt { get; set; } = 1;
 
-    /// <summary>How often one attempt received this user again: above 0, the vendor repeated users across pages.</summary>
-    public int Repeated { get; set; }
+    /// <summary>How many users <see cref="Users"/> holds.</summary>
+    public int Count { get; set; }
+
+    /// <summary>
+    /// The page's users as a JSON array of arrays: [external user id, user principal name, display name, last activity
+    /// (UTC ticks), external created (UTC ticks), identifier, the id the subscription gets when it is new].
+    /// </summary>
+    public required string Users { get; set; }
 }

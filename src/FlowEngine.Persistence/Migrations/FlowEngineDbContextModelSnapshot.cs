@@ -519,45 +519,33 @@ namespace FlowEngine.Persistence.Migrations
                     b.ToTable("sam_software_models", (string)null);
                 });
 
-            modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.StagedSubscriptionEntity", b =>
+            modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.StagedPageEntity", b =>
                 {
-                    b.Property<Guid>("ExecutionId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ExternalUserId")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Attempt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("DisplayName")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ExternalCreated")
+                    b.Property<int>("Count")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Identifier")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("LastActivity")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("NewId")
+                    b.Property<Guid>("ExecutionId")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("ProfileId")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Repeated")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UserPrincipalName")
+                    b.Property<string>("Users")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.HasKey("ExecutionId", "ExternalUserId");
+                    b.HasKey("Id");
 
-                    b.ToTable("sam_staged_subscriptions", (string)null);
+                    b.HasIndex("ExecutionId");
+
+                    b.ToTable("sam_staged_pages", (string)null);
                 });
 
             modelBuilder.Entity("FlowEngine.Persistence.LicenseManagement.SubscriptionEntity", b =>

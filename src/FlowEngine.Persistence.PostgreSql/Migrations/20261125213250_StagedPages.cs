@@ -1,0 +1,84 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace FlowEngine.Persistence.PostgreSql.Migrations
+{
+    /// <inheritdoc />
+    public partial class StagedPages : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "sam_staged_pages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ExecutionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProfileId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Attempt = table.Column<int>(type: "integer", nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false),
+                    Users = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sam_staged_pages", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sam_staged_pages_ExecutionId",
+                table: "sam_staged_pages",
+                column: "ExecutionId");
+
+            // A download interrupted before the upgrade keeps the users it had staged: each execution's staged users
+            // become one page of its attempt (a user its attempt had received twice is written twice, so the commit
+            // still refuses that download).
+            migrationBuilder.Sql("""
+                INSERT INTO sam_staged_pages ("ExecutionId", "ProfileId", "Attempt", "Count", "Users")
+                SELECT "ExecutionId", "ProfileId", "Attempt", COUNT(*), json_agg("User")::text
+                FROM (
+                  SELECT "ExecutionId", "ProfileId", "Attempt", json_build_array("ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "NewId") AS "User"
+                  FROM sam_staged_subscriptions
+                  UNION ALL
+                  SELECT "ExecutionId", "ProfileId", "Attempt", json_build_array("ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "NewId")
+                  FROM sam_staged_subscriptions WHERE "Repeated" > 0) AS staged
+                GROUP BY "ExecutionId", "ProfileId", "Attempt"
+                """);
+
+            migrationBuilder.DropTable(
+                name: "sam_staged_subscriptions");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "sam_staged_pages");
+
+            migrationBuilder.CreateTable(
+                name: "sam_staged_subscriptions",
+                columns: table => new
+                {
+                    ExecutionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ExternalUserId = table.Column<string>(type: "text", nullable: false),
+                    Attempt = table.Column<int>(type: "integer", nullable: false),
+                    DisplayName = table.Column<string>(type: "text", nullable: true),
+                    ExternalCreated = table.Column<long>(type: "bigint", nullable: true),
+                    Identifier = table.Column<string>(type: "text", nullable: true),
+                    LastActivity = table.Column<long>(type: "bigint", nullable: true),
+                    NewId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProfileId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Repeated = table.Column<int>(type: "integer", nullable: false),
+                    UserPrincipalName = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sam_staged_subscriptions", x => new { x.ExecutionId, x.ExternalUserId });
+                });
+        }
+    }
+}
