@@ -287,7 +287,7 @@ public static class Values
             throw new JsonException("the JSON text is empty");
         }
 
-        var value = Read(ref reader);
+        var value = Read(ref reader, new JsonStrings());
         if (reader.Read())
         {
             throw new JsonException($"more than one JSON value: unexpected {reader.TokenType} at byte {reader.TokenStartIndex}");
@@ -296,38 +296,98 @@ public static class Values
         return value;
     }
 
-    private static object? Read(ref Utf8JsonReader reader)
+    private static object? Read(ref Utf8JsonReader reader, JsonStrings strings)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                // Objects at one depth tend to share a shape (a page's users): sized like the last one there.
+                var depth = Math.Min(reader.CurrentDepth, JsonStrings.Depths - 1);
+                var map = new Dictionary<string, object?>(strings.Sizes[depth], StringComparer.Ordinal);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
+                    var name = strings.Get(ref reader);
                     reader.Read();
-                    map[name] = Read(ref reader);
+                    map[name] = Read(ref reader, strings);
                 }
 
+                strings.Sizes[depth] = map.Count;
                 return map;
             case JsonTokenType.StartArray:
                 var list = new List<object?>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    list.Add(Read(ref reader));
+                    list.Add(Read(ref reader, strings));
                 }
 
                 return list;
             case JsonTokenType.String:
-                return reader.GetString();
+                return strings.Get(ref reader);
             case JsonTokenType.Number:
                 return reader.TryGetInt64(out var l) ? (object)l : reader.GetDouble();
             case JsonTokenType.True:
-                return true;
+                return True;
             case JsonTokenType.False:
-                return false;
+                return False;
             default:
                 return null;
+        }
+    }
+
+    private static readonly object True = true;
+    private static readonly object False = false;
+
+    /// <summary>
+    /// The strings of one parse: a short string seen again (a property name, a role, a time zone) is the same string
+    /// instance, not a new one per occurrence. A small table indexed by a hash of the UTF-8 bytes; a miss replaces the
+    /// entry. Only ASCII strings are shared, compared byte for char.
+    /// </summary>
+    private sealed class JsonStrings
+    {
+        public const int Depths = 16;
+        private const int MaxLength = 32;
+        private readonly string?[] _table = new string?[256];
+
+        public int[] Sizes { get; } = new int[Depths];
+
+        public string Get(ref Utf8JsonReader reader)
+        {
+            if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxLength)
+            {
+                return reader.GetString()!;
+            }
+
+            var bytes = reader.ValueSpan;
+            if (bytes.Length == 0)
+            {
+                return string.Empty;
+            }
+
+            var slot = (bytes.Length * 31 + bytes[0] * 7 + bytes[^1] * 13 + bytes[bytes.Length / 2]) & 255;
+            if (_table[slot] is { } known && Same(known, bytes))
+            {
+                return known;
+            }
+
+            return _table[slot] = reader.GetString()!;
+        }
+
+        private static bool Same(string text, ReadOnlySpan<byte> bytes)
+        {
+            if (text.Length != bytes.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                if (text[i] >= 0x80 || text[i] != bytes[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 

@@ -38,6 +38,35 @@ public sealed class JsonTests
         Assert.Equal(2L, ((Dictionary<string, object?>)((List<object?>)fromBytes!)[3]!)["k"]);
     }
 
+    [Fact]
+    public void ParseJson_RepeatedStrings_AreReadAsWrittenEvenWhenTheirBytesLookAlike()
+    {
+        // A page whose users repeat names and values, escaped strings, and strings longer than the shared ones; then
+        // strings whose UTF-8 bytes equal another string's characters ("γ" is CE B3, "Î³" is U+00CE U+00B3, and both
+        // land in the same entry of the shared strings).
+        var users = Enumerable.Range(0, 300).Select(i => new Dictionary<string, object?>
+        {
+            ["id"] = $"P{i:D4}",
+            ["role"] = i % 3 == 0 ? "admin" : "user",
+            ["name"] = i % 2 == 0 ? "γ" : "Î³",
+            ["note"] = i % 5 == 0 ? "tab\there" : "a \"quoted\" word",
+            ["url"] = $"https://acme.pagerduty.com/users/P{i:D4}/with/a/long/path",
+            ["flag"] = i % 2 == 0,
+        }).ToList<object?>();
+        var text = Values.ToJson(users);
+
+        var parsed = Values.ParseJson(Encoding.UTF8.GetBytes(text));
+
+        Assert.Equal(text, Values.ToJson(parsed));
+        var list = Assert.IsType<List<object?>>(parsed);
+        Assert.Equal("γ", ((Dictionary<string, object?>)list[2]!)["name"]);
+        Assert.Equal("Î³", ((Dictionary<string, object?>)list[3]!)["name"]);
+
+        // The look-alikes one after the other, unescaped as a vendor may send them.
+        var alike = (List<object?>)Values.ParseJson(Encoding.UTF8.GetBytes("""["Î³", "γ", "Î³", "γ", "é"]"""))!;
+        Assert.Equal(["Î³", "γ", "Î³", "γ", "é"], alike.Cast<string>());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
