@@ -16,6 +16,7 @@ public sealed class Measurement
     private TimeSpan _pauseAtStart;
     private int _gen2AtStart;
     private long _startTimestamp;
+    private (TimeSpan Cpu, long Allocated, TimeSpan Pause, int Gen2, long Timestamp)? _end;
 
     /// <summary>Starts the measured phase.</summary>
     public void Start()
@@ -25,7 +26,21 @@ public sealed class Measurement
         _pauseAtStart = GC.GetTotalPauseDuration();
         _gen2AtStart = GC.CollectionCount(2);
         _startTimestamp = Stopwatch.GetTimestamp();
+        _end = null;
         _wall.Restart();
+    }
+
+    /// <summary>
+    /// Ends the measured phase: what the caller does next (counting what was stored, to check and report it) is not
+    /// measured. <see cref="Stop"/> ends it too when this was not called.
+    /// </summary>
+    public void End()
+    {
+        if (_end is null)
+        {
+            _wall.Stop();
+            _end = (Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2), Stopwatch.GetTimestamp());
+        }
     }
 
     /// <summary>Ends the measured phase and returns the JSON line.</summary>
@@ -36,8 +51,9 @@ public sealed class Measurement
     /// <param name="extra">Further figures (e.g. users updated), added to the line.</param>
     public string Stop(string side, string scenario, long users, double setupMs, Dictionary<string, object>? extra = null)
     {
-        _wall.Stop();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart;
+        End();
+        var end = _end!.Value;
+        var cpu = end.Cpu - _cpuAtStart;
         var line = new Dictionary<string, object>
         {
             ["side"] = side,
@@ -47,12 +63,12 @@ public sealed class Measurement
             ["cpu_ms"] = Math.Round(cpu.TotalMilliseconds, 1),
             ["peak_rss_mb"] = Math.Round(PeakRssMegabytes(), 1),
             ["setup_ms"] = Math.Round(setupMs, 1),
-            ["allocated_mb"] = Math.Round((GC.GetTotalAllocatedBytes() - _allocatedAtStart) / (1024.0 * 1024.0), 1),
-            ["gc_pause_ms"] = Math.Round((GC.GetTotalPauseDuration() - _pauseAtStart).TotalMilliseconds, 1),
-            ["gen2_collections"] = GC.CollectionCount(2) - _gen2AtStart,
+            ["allocated_mb"] = Math.Round((end.Allocated - _allocatedAtStart) / (1024.0 * 1024.0), 1),
+            ["gc_pause_ms"] = Math.Round((end.Pause - _pauseAtStart).TotalMilliseconds, 1),
+            ["gen2_collections"] = end.Gen2 - _gen2AtStart,
             // The phase on the monotonic clock (nanoseconds on Linux), to cut a profile (perf record -k CLOCK_MONOTONIC) to it.
             ["phase_from"] = _startTimestamp,
-            ["phase_to"] = Stopwatch.GetTimestamp(),
+            ["phase_to"] = end.Timestamp,
         };
         foreach (var (key, value) in extra ?? [])
         {

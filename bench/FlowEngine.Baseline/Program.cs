@@ -4,7 +4,7 @@ using System.Globalization;
 namespace FlowEngine.Baseline;
 
 /// <summary>
-/// <c>download --vendor pagerduty|roadmunk --url URL --db FILE</c>,
+/// <c>download --vendor pagerduty|roadmunk --url URL --db FILE [--warmup N]</c> (N unmeasured downloads first),
 /// <c>activity --url URL --db FILE</c> (PagerDuty; downloads first, unmeasured),
 /// <c>reclaim --url URL --db FILE --candidates FILE</c> (PagerDuty; downloads and creates the candidates first, unmeasured).
 /// The API token comes from the environment variable <c>FLOWENGINE_BENCH_TOKEN</c>, never from the command line.
@@ -16,7 +16,7 @@ public static class Program
     public const string TokenVariable = "FLOWENGINE_BENCH_TOKEN";
 
     private const string Usage = """
-        usage: FlowEngine.Baseline <download|activity|reclaim> --url URL --db FILE [--vendor pagerduty|roadmunk] [--candidates FILE]
+        usage: FlowEngine.Baseline <download|activity|reclaim> --url URL --db FILE [--vendor pagerduty|roadmunk] [--candidates FILE] [--warmup N]
           the API token is read from FLOWENGINE_BENCH_TOKEN
         """;
 
@@ -41,10 +41,18 @@ public static class Program
         {
             case "download":
             {
+                // --warmup N: the same download N times first, unmeasured (a warm process, as a long-running server).
+                for (var warmup = options.Warmup; warmup > 0; warmup--)
+                {
+                    var warm = options.Vendor == "roadmunk" ? vendors.RoadmunkUsersAsync() : vendors.PagerDutyUsersAsync(now);
+                    await store.ReplaceSubscriptionsAsync(warm, now).ConfigureAwait(false);
+                }
+
                 measurement.Start();
                 var setup = started.Elapsed.TotalMilliseconds;
                 var pages = options.Vendor == "roadmunk" ? vendors.RoadmunkUsersAsync() : vendors.PagerDutyUsersAsync(now);
                 await store.ReplaceSubscriptionsAsync(pages, now).ConfigureAwait(false);
+                measurement.End();
                 line = measurement.Stop("baseline", $"{options.Vendor}-download", store.Count("subscriptions"), setup);
                 break;
             }
@@ -57,6 +65,7 @@ public static class Program
                 var until = DateTimeOffset.UtcNow;
                 var updated = await UpdateActivityAsync(store, vendors, until.AddDays(-60), until).ConfigureAwait(false);
                 var (created, _) = store.EvaluateCandidates(until, 60);
+                measurement.End();
                 line = measurement.Stop("baseline", "pagerduty-activity", store.Count("subscriptions"), setup, new() { ["updated"] = updated, ["candidates"] = created });
                 break;
             }
@@ -68,6 +77,7 @@ public static class Program
                 var setup = started.Elapsed.TotalMilliseconds;
                 measurement.Start();
                 var (reclaimed, failed) = await ReclaimAsync(store, vendors).ConfigureAwait(false);
+                measurement.End();
                 line = measurement.Stop("baseline", "pagerduty-reclaim", reclaimed, setup, new() { ["failed"] = failed });
                 break;
             }
@@ -198,7 +208,7 @@ public static class Program
         transaction.Commit();
     }
 
-    private sealed record Options(string Mode, string Vendor, string Url, string Db, string? Candidates);
+    private sealed record Options(string Mode, string Vendor, string Url, string Db, string? Candidates, int Warmup);
 
     private static Options? Parse(string[] args)
     {
@@ -214,7 +224,7 @@ public static class Program
         }
 
         return values.TryGetValue("--url", out var url) && values.TryGetValue("--db", out var db)
-            ? new Options(args[0], values.GetValueOrDefault("--vendor", "pagerduty").ToLower(CultureInfo.InvariantCulture), url, db, values.GetValueOrDefault("--candidates"))
+            ? new Options(args[0], values.GetValueOrDefault("--vendor", "pagerduty").ToLower(CultureInfo.InvariantCulture), url, db, values.GetValueOrDefault("--candidates"), int.Parse(values.GetValueOrDefault("--warmup", "0"), CultureInfo.InvariantCulture))
             : null;
     }
 }

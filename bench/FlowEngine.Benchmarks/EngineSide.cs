@@ -93,6 +93,7 @@ public static class EngineSide
                     return Failed(outcome.Execution.Error);
                 }
 
+                measurement.End();
                 line = measurement.Stop("engine", $"{vendor}-download", await CountAsync(engine, profile.Id), setup, Recording(timed, outcome.Execution.StepCount));
                 break;
             }
@@ -114,6 +115,7 @@ public static class EngineSide
                     return Failed(outcome.Execution.Error);
                 }
 
+                measurement.End();
                 line = measurement.Stop("engine", "pagerduty-activity", await CountAsync(engine, profile.Id), setup, new(Recording(timed, outcome.Execution.StepCount))
                 {
                     ["updated"] = outcome.Outputs.GetValueOrDefault("updated") ?? 0L,
@@ -141,6 +143,7 @@ public static class EngineSide
                     return Failed(stopped);
                 }
 
+                measurement.End();
                 line = measurement.Stop("engine", "pagerduty-reclaim", report.Reclaimed, setup, new(Recording(timed, 0)) { ["failed"] = report.Failed.Count });
                 break;
             }
