@@ -63,7 +63,7 @@ public sealed class SubscriptionStaging(SamStore sam)
     // [external user id, user principal name, display name, last activity, external created, identifier, new id] per user.
     private static string PageJson(IReadOnlyList<DownloadedUser> users, bool sqlite, DateTimeOffset now)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(users.Count * 160);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(Math.Max(256, users.Count * 160));
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             json.WriteStartArray();

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace FlowEngine.Persistence;
 
@@ -9,14 +10,17 @@ namespace FlowEngine.Persistence;
 /// </summary>
 public sealed class FlowStore
 {
-    private readonly DbContextOptions<FlowEngineDbContext> _options;
+    // Contexts are pooled: a run opens one for every batch of records and every lookup, and a context's services
+    // (resolved from EF's service provider) cost more to set up than most of those statements take. A disposed
+    // context is reset (tracked entities, transaction, settings) and reused.
+    private readonly PooledDbContextFactory<FlowEngineDbContext> _contexts;
 
-    private FlowStore(DbContextOptions<FlowEngineDbContext> options) => _options = options;
+    private FlowStore(DbContextOptions<FlowEngineDbContext> options) => _contexts = new(options);
 
     /// <summary>Opens and migrates the store.</summary>
     /// <remarks>
     /// On PostgreSQL the database is created when it is missing (the role needs CREATEDB for that) and the
-    /// PostgreSQL migrations are applied; several nodes starting at once take turns (EF Core's migration lock).
+    /// PostgreSQL migrations are applied; several nodes starting at once take turns (an advisory lock).
     /// </remarks>
     /// <exception cref="ArgumentException">The provider is unknown.</exception>
     /// <exception cref="StoreUnavailableException">The database cannot be reached or logged into; the message says what to check.</exception>
@@ -121,8 +125,8 @@ public sealed class FlowStore
         }
     }
 
-    /// <summary>A new context; callers dispose it.</summary>
-    public FlowEngineDbContext CreateContext() => new(_options);
+    /// <summary>A context from the pool; callers dispose it (which returns it).</summary>
+    public FlowEngineDbContext CreateContext() => _contexts.CreateDbContext();
 
     /// <summary>The migrations applied to the database, oldest first.</summary>
     public async Task<IReadOnlyList<string>> AppliedMigrationsAsync(CancellationToken cancellationToken = default)

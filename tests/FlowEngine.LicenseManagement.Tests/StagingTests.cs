@@ -24,8 +24,9 @@ public sealed class StagingTests
         var staging = new SubscriptionStaging(harness.Sam);
         var execution = Guid.CreateVersion7();
 
-        // Attempt 1 staged two pages before the node died; attempt 2 reads the second page again (one user renamed).
+        // Attempt 1 staged three pages (one of them empty) before the node died; attempt 2 reads the second page again (one user renamed).
         await staging.StageAsync(execution, 1, profile.Id, [User(1), User(2)], default);
+        await staging.StageAsync(execution, 1, profile.Id, [], default);
         await staging.StageAsync(execution, 1, profile.Id, [User(3), User(4, "Before")], default);
         await staging.StageAsync(execution, 2, profile.Id, [User(3), User(4, "After"), User(5)], default);
         var summary = await staging.CommitAsync(execution, profile.Id, default);
