@@ -28,6 +28,20 @@ public sealed record ReconciliationLine(string SoftwareModel, int Owned, int Use
 /// </summary>
 public sealed class ReclaimService(SamStore sam, ProfileService profiles)
 {
+    // The lookups a run makes for every candidate, compiled once: a LINQ query otherwise rebuilds its cache key and
+    // parameters from the expression tree on every call.
+    private static readonly Func<FlowEngineDbContext, string, CancellationToken, Task<RemovalCandidateEntity>> CandidateByNumber =
+        EF.CompileAsyncQuery((FlowEngineDbContext db, string number, CancellationToken _) => db.Candidates.AsNoTracking().First(c => c.Number == number));
+
+    private static readonly Func<FlowEngineDbContext, Guid, CancellationToken, Task<RemovalCandidateEntity>> TrackedCandidate =
+        EF.CompileAsyncQuery((FlowEngineDbContext db, Guid id, CancellationToken _) => db.Candidates.First(c => c.Id == id));
+
+    private static readonly Func<FlowEngineDbContext, Guid, CancellationToken, Task<SubscriptionEntity?>> SubscriptionById =
+        EF.CompileAsyncQuery((FlowEngineDbContext db, Guid id, CancellationToken _) => db.Subscriptions.AsNoTracking().FirstOrDefault(s => s.Id == id));
+
+    private static readonly Func<FlowEngineDbContext, string, CancellationToken, Task<IdempotencyRecordEntity?>> IdempotencyRecord =
+        EF.CompileAsyncQuery((FlowEngineDbContext db, string key, CancellationToken _) => db.IdempotencyRecords.FirstOrDefault(r => r.Key == key));
+
     private TimeProvider Time => sam.Time;
 
     /// <summary>Lists exactly what a reclaim run would do, with evidence and savings; calls no vendor.</summary>
@@ -124,15 +138,13 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
             SubscriptionEntity? subscription;
             await using (var db = sam.Store.CreateContext())
             {
-                candidate = await db.Candidates.AsNoTracking().FirstAsync(c => c.Number == item.Number, token).ConfigureAwait(false);
+                candidate = await CandidateByNumber(db, item.Number, token).ConfigureAwait(false);
                 if (candidate.State != CandidateState.Ready)
                 {
                     continue;
                 }
 
-                subscription = candidate.SubscriptionId is { } sid
-                    ? await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sid, token).ConfigureAwait(false)
-                    : null;
+                subscription = candidate.SubscriptionId is { } sid ? await SubscriptionById(db, sid, token).ConfigureAwait(false) : null;
             }
 
             if (subscription is null)
@@ -292,7 +304,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     {
         await using var db = sam.Store.CreateContext();
         return candidate.SubscriptionId is { } sid
-            ? await db.Subscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sid, cancellationToken).ConfigureAwait(false)
+            ? await SubscriptionById(db, sid, cancellationToken).ConfigureAwait(false)
             : null;
     }
 
@@ -306,7 +318,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         {
             await using var db = sam.Store.CreateContext();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var candidate = await db.Candidates.FirstAsync(c => c.Id == candidateId, cancellationToken).ConfigureAwait(false);
+            var candidate = await TrackedCandidate(db, candidateId, cancellationToken).ConfigureAwait(false);
             if (candidate.State != CandidateState.Ready)
             {
                 return false;
@@ -314,7 +326,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
 
             var now = Time.GetUtcNow();
             var key = Key(candidateId);
-            var earlier = await db.IdempotencyRecords.FirstOrDefaultAsync(r => r.Key == key, cancellationToken).ConfigureAwait(false);
+            var earlier = await IdempotencyRecord(db, key, cancellationToken).ConfigureAwait(false);
             if (earlier is null)
             {
                 db.IdempotencyRecords.Add(new IdempotencyRecordEntity
@@ -397,7 +409,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     {
         await using var db = sam.Store.CreateContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var candidate = await db.Candidates.FirstAsync(c => c.Id == candidateId, cancellationToken).ConfigureAwait(false);
+        var candidate = await TrackedCandidate(db, candidateId, cancellationToken).ConfigureAwait(false);
         var now = Time.GetUtcNow();
         SamStore.Move(db, candidate, state, "reclaim run", why, now);
         if (state == CandidateState.AttentionRequired)
