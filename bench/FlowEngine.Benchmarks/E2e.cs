@@ -336,7 +336,7 @@ public static class E2e
         md.AppendLine();
         md.AppendLine("µs/user = median wall × 1000 / size (for reclaim: per candidate).");
         md.AppendLine();
-        md.AppendLine("Where the engine's time goes (medians of the same runs): steps recorded, the wall time the runner waited on its execution store (its writes of step records, checkpoints, page progress and the execution row, and the page writes joined to them: a download's staged users), allocation and GC pauses in the measured phase.");
+        md.AppendLine("Where the engine's time goes (medians of the same runs): steps recorded, the wall time the runner waited on its execution store (its writes of step records, checkpoints, page progress and the execution row, and the page writes joined to them: a download's staged pages), allocation and GC pauses in the measured phase.");
         md.AppendLine();
         md.AppendLine("| scenario | size | steps recorded | waiting on the store (ms) | share of wall | allocated engine (MB) | allocated baseline (MB) | GC pause engine (ms) | gen2 GCs engine |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

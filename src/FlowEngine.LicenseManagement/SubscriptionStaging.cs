@@ -17,8 +17,14 @@ namespace FlowEngine.LicenseManagement;
 /// </summary>
 public sealed class SubscriptionStaging(SamStore sam)
 {
+    // On SQLite the page is kept as SQLite's binary JSON (jsonb): parsed once here, so the commit reads its fields
+    // without parsing each user's text again. PostgreSQL keeps the text and the commit casts it to its jsonb.
     private const string StagePage = """
         INSERT INTO sam_staged_pages ("ExecutionId", "ProfileId", "Attempt", "Count", "Users") VALUES (@p0, @p1, @p2, @p3, @p4)
+        """;
+
+    private const string StagePageSqlite = """
+        INSERT INTO sam_staged_pages ("ExecutionId", "ProfileId", "Attempt", "Count", "Users") VALUES (@p0, @p1, @p2, @p3, jsonb(@p4))
         """;
 
     /// <summary>Stages one page of users for an execution, in one transaction.</summary>
@@ -54,7 +60,7 @@ public sealed class SubscriptionStaging(SamStore sam)
             var sqlite = connection is Microsoft.Data.Sqlite.SqliteConnection;
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = StagePage;
+            command.CommandText = sqlite ? StagePageSqlite : StagePage;
             Dialect.Add(command, Id(sqlite, executionId), Id(sqlite, profileId), attempt, users.Count, PageJson(users, sqlite, now));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -251,7 +257,7 @@ public sealed class SubscriptionStaging(SamStore sam)
                 CREATE TEMP TABLE fe_staged AS
                 SELECT j.value ->> 0 AS "ExternalUserId", j.value ->> 1 AS "UserPrincipalName", j.value ->> 2 AS "DisplayName",
                   j.value ->> 3 AS "LastActivity", j.value ->> 4 AS "ExternalCreated", j.value ->> 5 AS "Identifier", j.value ->> 6 AS "NewId", p."Attempt" AS "Attempt"
-                FROM sam_staged_pages p, json_each(p."Users") j WHERE p."ExecutionId" = @p0
+                FROM sam_staged_pages p, jsonb_each(p."Users") j WHERE p."ExecutionId" = @p0
                 """
             : """
                 CREATE TEMP TABLE fe_staged AS

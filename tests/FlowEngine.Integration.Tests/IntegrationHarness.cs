@@ -5,6 +5,7 @@ using FlowEngine.Integration.Spokes;
 using FlowEngine.Runtime.Execution;
 using FlowEngine.Runtime.Records;
 using FlowEngine.Runtime.Steps;
+using FlowEngine.Simulators;
 using FlowEngine.Tests.Shared;
 
 namespace FlowEngine.Integration.Tests;
@@ -41,6 +42,37 @@ internal sealed class IntegrationHarness
     }
 
     private static readonly HttpClient Http = Integration.CreateHttpClient();
+
+    /// <summary>A harness whose PagerDuty alias reaches a new simulator with its API token.</summary>
+    public static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> WithPagerDutyAsync(PagerDutySeed seed, IStepHandler? handler = null, params (string File, string Text)[] extra)
+    {
+        var sim = await PagerDutySimulator.StartAsync(seed);
+        var harness = new IntegrationHarness(handler: handler, extra: extra);
+        await harness.SetAsync(new ConnectionRecord
+        {
+            AliasId = PagerDutyAlias,
+            Url = sim.BaseUrl,
+            CredentialType = "api_token",
+            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
+        });
+        return (harness, sim);
+    }
+
+    /// <summary>A harness whose Roadmunk alias reaches a new simulator (in its region) with its API token.</summary>
+    public static async Task<(IntegrationHarness Harness, RoadmunkSimulator Sim)> WithRoadmunkAsync(RoadmunkSeed seed, params (string File, string Text)[] extra)
+    {
+        var sim = await RoadmunkSimulator.StartAsync(seed);
+        var harness = new IntegrationHarness(extra: extra);
+        await harness.SetAsync(new ConnectionRecord
+        {
+            AliasId = RoadmunkAlias,
+            Url = sim.BaseUrl,
+            CredentialType = "api_token",
+            Attributes = seed.Region == RoadmunkRegion.App ? [] : new Dictionary<string, string> { ["region"] = seed.Region.ToString().ToLowerInvariant() },
+            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
+        });
+        return (harness, sim);
+    }
 
     public TimeProvider Time { get; }
 

@@ -8,19 +8,8 @@ namespace FlowEngine.Integration.Tests;
 
 public sealed class PagerDutySpokeTests
 {
-    private static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> StartAsync(PagerDutySeed? seed = null, params (string File, string Text)[] extra)
-    {
-        var sim = await PagerDutySimulator.StartAsync(seed ?? new PagerDutySeed { UserCount = 250 });
-        var harness = new IntegrationHarness(extra: extra);
-        await harness.SetAsync(new ConnectionRecord
-        {
-            AliasId = IntegrationHarness.PagerDutyAlias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        });
-        return (harness, sim);
-    }
+    private static Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> StartAsync(PagerDutySeed? seed = null, params (string File, string Text)[] extra) =>
+        IntegrationHarness.WithPagerDutyAsync(seed ?? new PagerDutySeed { UserCount = 250 }, extra: extra);
 
     private static List<Dictionary<string, object?>> Users(object? value) => ((IList)value!).Cast<Dictionary<string, object?>>().ToList();
 

@@ -1,6 +1,5 @@
 using FlowEngine.Definitions.Model;
 using FlowEngine.Definitions.StepTypes;
-using FlowEngine.Integration.Connections;
 using FlowEngine.Runtime.Records;
 using FlowEngine.Runtime.Steps;
 using FlowEngine.Simulators;
@@ -11,7 +10,7 @@ namespace FlowEngine.Integration.Tests;
 /// A test-only step: <c>users_requested: N</c> returns how many GET /users the simulator has received, waiting up to
 /// <c>wait</c> seconds for it to reach N. Inside a page's block it shows whether the next page was already asked for.
 /// </summary>
-internal sealed class UsersRequested(PagerDutySimulator sim) : IStepHandler
+internal sealed class UsersRequested(Func<PagerDutySimulator> sim) : IStepHandler
 {
     public StepTypeDescriptor Descriptor { get; } = new()
     {
@@ -30,12 +29,12 @@ internal sealed class UsersRequested(PagerDutySimulator sim) : IStepHandler
     {
         var wanted = (long)context.Evaluate("users_requested")!;
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(Convert.ToDouble(context.Evaluate("wait") ?? 10L, System.Globalization.CultureInfo.InvariantCulture));
-        while (sim.RequestCount("GET", "/users") < wanted && DateTime.UtcNow < until)
+        while (sim().RequestCount("GET", "/users") < wanted && DateTime.UtcNow < until)
         {
             await Task.Delay(10, context.CancellationToken).ConfigureAwait(false);
         }
 
-        return (long)sim.RequestCount("GET", "/users");
+        return (long)sim().RequestCount("GET", "/users");
     }
 }
 
@@ -74,15 +73,9 @@ public sealed class ReadAheadTests
 
     private static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> StartAsync()
     {
-        var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 120 });
-        var harness = new IntegrationHarness(handler: new UsersRequested(sim), extra: ("read_ahead.yaml", Flow));
-        await harness.SetAsync(new ConnectionRecord
-        {
-            AliasId = IntegrationHarness.PagerDutyAlias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        });
+        PagerDutySimulator? started = null;
+        var (harness, sim) = await IntegrationHarness.WithPagerDutyAsync(new PagerDutySeed { UserCount = 120 }, new UsersRequested(() => started!), ("read_ahead.yaml", Flow));
+        started = sim;
         return (harness, sim);
     }
 

@@ -9,33 +9,11 @@ namespace FlowEngine.Integration.Tests;
 
 public sealed class RetryAndLimitsTests
 {
-    private static async Task<(IntegrationHarness Harness, RoadmunkSimulator Sim)> RoadmunkAsync(params (string File, string Text)[] extra)
-    {
-        var sim = await RoadmunkSimulator.StartAsync(new RoadmunkSeed { UserCount = 30 });
-        var harness = new IntegrationHarness(extra: extra);
-        await harness.SetAsync(new ConnectionRecord
-        {
-            AliasId = IntegrationHarness.RoadmunkAlias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        });
-        return (harness, sim);
-    }
+    private static Task<(IntegrationHarness Harness, RoadmunkSimulator Sim)> RoadmunkAsync(params (string File, string Text)[] extra) =>
+        IntegrationHarness.WithRoadmunkAsync(new RoadmunkSeed { UserCount = 30 }, extra);
 
-    private static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> PagerDutyAsync(params (string File, string Text)[] extra)
-    {
-        var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 120 });
-        var harness = new IntegrationHarness(extra: extra);
-        await harness.SetAsync(new ConnectionRecord
-        {
-            AliasId = IntegrationHarness.PagerDutyAlias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        });
-        return (harness, sim);
-    }
+    private static Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> PagerDutyAsync(params (string File, string Text)[] extra) =>
+        IntegrationHarness.WithPagerDutyAsync(new PagerDutySeed { UserCount = 120 }, extra: extra);
 
     [Fact]
     public async Task ServerErrorOnAQuery_IsRetried_ButOnAMutationWhoseOutcomeIsUnknown_IsNot()

@@ -7,20 +7,8 @@ namespace FlowEngine.Integration.Tests;
 
 public sealed class RoadmunkSpokeTests
 {
-    private static async Task<(IntegrationHarness Harness, RoadmunkSimulator Sim)> StartAsync(RoadmunkSeed? seed = null)
-    {
-        var sim = await RoadmunkSimulator.StartAsync(seed ?? new RoadmunkSeed { UserCount = 230, Region = RoadmunkRegion.Eu });
-        var harness = new IntegrationHarness();
-        await harness.SetAsync(new ConnectionRecord
-        {
-            AliasId = IntegrationHarness.RoadmunkAlias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Attributes = new Dictionary<string, string> { ["region"] = "eu" },
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        });
-        return (harness, sim);
-    }
+    private static Task<(IntegrationHarness Harness, RoadmunkSimulator Sim)> StartAsync(RoadmunkSeed? seed = null) =>
+        IntegrationHarness.WithRoadmunkAsync(seed ?? new RoadmunkSeed { UserCount = 230, Region = RoadmunkRegion.Eu });
 
     private static List<Dictionary<string, object?>> Rows(object? value) => ((IList)value!).Cast<Dictionary<string, object?>>().ToList();
 

@@ -287,7 +287,8 @@ public sealed class StagedPageEntity
 
     /// <summary>
     /// The page's users as a JSON array of arrays: [external user id, user principal name, display name, last activity
-    /// (UTC ticks), external created (UTC ticks), identifier, the id the subscription gets when it is new].
+    /// (UTC ticks), external created (UTC ticks), identifier, the id the subscription gets when it is new]. On SQLite it
+    /// is stored as SQLite's binary JSON (jsonb; read it with <c>json(Users)</c>), on PostgreSQL as JSON text.
     /// </summary>
     public required string Users { get; set; }
 }
