@@ -54,7 +54,7 @@ public static class SamStepTypes
         Keyword = "sam_stage_subscriptions",
         Title = "Stage downloaded users",
         Category = "License Management",
-        Description = "Keeps one page of downloaded users for this execution (stored, not in memory; a page staged again after a resume changes nothing); sam_commit_subscriptions applies them.",
+        Description = "Keeps one page of downloaded users for this execution (stored as one row, not in memory; a page staged again after a resume replaces what the earlier attempt staged); sam_commit_subscriptions applies them.",
         Properties =
         [
             new("profile", PropertyKind.Value, "The integration profile id.") { Required = true, ExpectedType = TypeSpec.String },
