@@ -71,4 +71,39 @@ public sealed class DesignerFilesTests(DesignerServer server) : IClassFixture<De
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task AnInstallWaitsForOneRunningElsewhere_AndAHalfExtractedPackageIsNotInstalled()
+    {
+        var folder = TestPaths.TempFolder();
+        try
+        {
+            File.Copy(Path.Combine(DesignerServer.DesignerFolder, "package.json"), Path.Combine(folder, "package.json"));
+            var path = Path.Combine(folder, "bin");
+            Directory.CreateDirectory(path);
+            File.WriteAllText(Path.Combine(path, "npm"), "never run: the install found running elsewhere finishes the job");
+
+            // Another process (a server, a test run) holds the folder's install lock while its npm install runs.
+            var elsewhere = new FileStream(Path.Combine(folder, ".npm-install.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var waiting = DesignerInstaller.InstallAsync(folder, null, path);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(waiting.IsCompleted);
+
+            // Its npm has extracted the package's files but not finished: not installed yet.
+            var framework = Path.Combine(DesignerInstaller.PackageFolder(folder), "_framework");
+            Directory.CreateDirectory(framework);
+            File.WriteAllText(Path.Combine(framework, "blazor.webassembly.js"), "");
+            Assert.False(DesignerInstaller.IsInstalled(folder));
+
+            // npm finishes (its hidden lockfile last) and lets go: the waiting install finds the package, runs nothing.
+            File.WriteAllText(Path.Combine(folder, "node_modules", ".package-lock.json"), "{}");
+            await elsewhere.DisposeAsync();
+            var result = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(result.Ready, result.Error);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

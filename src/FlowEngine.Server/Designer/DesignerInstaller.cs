@@ -25,9 +25,14 @@ public static class DesignerInstaller
     public static string PackageFolder(string designerFolder) =>
         Path.Combine(Path.GetFullPath(designerFolder), "node_modules", "@elsa-workflows", "elsa-studio-wasm");
 
-    /// <summary>Whether the package is installed in the folder.</summary>
+    /// <summary>Whether the package is installed in the folder, completely.</summary>
+    /// <remarks>
+    /// npm writes its hidden lockfile (<c>node_modules/.package-lock.json</c>) when an install has finished: the
+    /// package's own files alone can be there while another process is still extracting the rest.
+    /// </remarks>
     public static bool IsInstalled(string designerFolder) =>
-        File.Exists(Path.Combine(PackageFolder(designerFolder), "_framework", "blazor.webassembly.js"));
+        File.Exists(Path.Combine(PackageFolder(designerFolder), "_framework", "blazor.webassembly.js"))
+        && File.Exists(Path.Combine(Path.GetFullPath(designerFolder), "node_modules", ".package-lock.json"));
 
     /// <summary>Installs the package once per folder (later calls share the first one's outcome).</summary>
     public static Task<DesignerInstall> EnsureInstalledAsync(string designerFolder, ILogger? logger = null)
@@ -65,6 +70,24 @@ public static class DesignerInstaller
                 $"(Debian: apt-get install npm) and restart the server, or run 'npm install' in {folder} yourself.", logger);
         }
 
+        // One install per folder across processes too (a server and a CLI started at once, test runs side by side):
+        // the others wait for it, then find the package there.
+        FileStream gate;
+        try
+        {
+            gate = await InstallLockAsync(folder).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail($"the designer folder {folder} could not be locked for 'npm install': {ex.Message}", logger);
+        }
+
+        await using var _ = gate;
+        if (IsInstalled(folder))
+        {
+            return new DesignerInstall(true, null);
+        }
+
         logger?.LogWarning("installing the designer: npm install in {Folder} (first start only)", folder);
         var start = new ProcessStartInfo(npm)
         {
@@ -99,6 +122,24 @@ public static class DesignerInstaller
 
         logger?.LogWarning("designer installed in {Folder}", folder);
         return new DesignerInstall(true, null);
+    }
+
+    // An exclusive lock on a file in the folder (FileShare.None: a lock the other processes see), deleted when released.
+    private static async Task<FileStream> InstallLockAsync(string folder)
+    {
+        var path = Path.Combine(folder, ".npm-install.lock");
+        var until = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < until)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+            }
+        }
     }
 
     private static DesignerInstall Fail(string message, ILogger? logger)
