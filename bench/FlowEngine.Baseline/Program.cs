@@ -41,17 +41,17 @@ public static class Program
         {
             case "download":
             {
+                Task DownloadAsync() => store.ReplaceSubscriptionsAsync(options.Vendor == "roadmunk" ? vendors.RoadmunkUsersAsync() : vendors.PagerDutyUsersAsync(now), now);
+
                 // --warmup N: the same download N times first, unmeasured (a warm process, as a long-running server).
                 for (var warmup = options.Warmup; warmup > 0; warmup--)
                 {
-                    var warm = options.Vendor == "roadmunk" ? vendors.RoadmunkUsersAsync() : vendors.PagerDutyUsersAsync(now);
-                    await store.ReplaceSubscriptionsAsync(warm, now).ConfigureAwait(false);
+                    await DownloadAsync().ConfigureAwait(false);
                 }
 
                 measurement.Start();
                 var setup = started.Elapsed.TotalMilliseconds;
-                var pages = options.Vendor == "roadmunk" ? vendors.RoadmunkUsersAsync() : vendors.PagerDutyUsersAsync(now);
-                await store.ReplaceSubscriptionsAsync(pages, now).ConfigureAwait(false);
+                await DownloadAsync().ConfigureAwait(false);
                 measurement.End();
                 line = measurement.Stop("baseline", $"{options.Vendor}-download", store.Count("subscriptions"), setup);
                 break;
