@@ -82,7 +82,7 @@ public sealed class SubscriptionStaging(SamStore sam)
                 WriteTicks(json, user.LastActivity);
                 WriteTicks(json, user.ExternalCreated);
                 WriteText(json, user.Identifier);
-                json.WriteStringValue(sqlite ? Guid.CreateVersion7(now).ToString().ToUpperInvariant() : Guid.CreateVersion7(now).ToString());
+                json.WriteStringValue(IdText(sqlite, Guid.CreateVersion7(now)));
                 json.WriteEndArray();
             }
 
@@ -117,7 +117,9 @@ public sealed class SubscriptionStaging(SamStore sam)
     }
 
     // EF stores a Guid as upper-case text on SQLite and as uuid on PostgreSQL (where the text form is cast in SQL).
-    private static object Id(bool sqlite, Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id;
+    private static object Id(bool sqlite, Guid id) => sqlite ? IdText(sqlite, id) : id;
+
+    private static string IdText(bool sqlite, Guid id) => sqlite ? id.ToString().ToUpperInvariant() : id.ToString();
 
     /// <summary>
     /// Makes the profile's subscriptions exactly the users this execution staged, in one transaction: new ones added,
