@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 namespace FlowEngine.Baseline;
 
@@ -29,6 +30,14 @@ public static class Program
         {
             Console.Error.WriteLine(Usage);
             return 2;
+        }
+
+        // The same multi-core JIT profile the engine side gets from e2e (FLOWENGINE_JIT_PROFILE_DIR: a folder, or off).
+        if (Environment.GetEnvironmentVariable("FLOWENGINE_JIT_PROFILE_DIR") is { Length: > 0 } profiles && profiles != "off")
+        {
+            Directory.CreateDirectory(profiles);
+            ProfileOptimization.SetProfileRoot(profiles);
+            ProfileOptimization.StartProfile($"baseline-{options.Mode}-{options.Vendor}.jitprofile");
         }
 
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });

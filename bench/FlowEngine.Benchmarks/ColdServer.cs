@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using FlowEngine.Hosting;
 
 namespace FlowEngine.Benchmarks;
 
@@ -54,7 +55,7 @@ public static class ColdServer
             }
 
             var db = Path.Combine(work, $"run-{i}.db");
-            var result = ChildProcess.Run(Locations.CliDll, ["run", "demo.idle_report", "-q", "--db", db], timeout: TimeSpan.FromSeconds(60));
+            var result = ChildProcess.Run(Locations.CliDll, ["run", "demo.idle_report", "-q", "--db", db], new Dictionary<string, string> { [JitProfile.DirectoryVariable] = "off" }, timeout: TimeSpan.FromSeconds(60));
             if (result.ExitCode != 0)
             {
                 throw new InvalidOperationException($"flowengine run demo.idle_report exited {result.ExitCode}: {result.Stderr}");
@@ -66,7 +67,7 @@ public static class ColdServer
 
         var md = new StringBuilder();
         md.Append(header);
-        md.AppendLine(CultureInfo.InvariantCulture, $"- {options.Runs} fresh processes each; every server and `run` starts on a new SQLite file (created, migrated, flows registered)");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- {options.Runs} fresh processes each; every server and `run` starts on a new SQLite file (created, migrated, flows registered), without a JIT profile (`FLOWENGINE_JIT_PROFILE_DIR=off`: a first start on a machine)");
         md.AppendLine();
         md.AppendLine("| cold start | median (ms) | min (ms) | max (ms) | target | result |");
         md.AppendLine("| --- | ---: | ---: | ---: | --- | --- |");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using FlowEngine.Hosting;
 
 namespace FlowEngine.Benchmarks;
 
@@ -74,6 +75,8 @@ public static class ColdStart
             start.ArgumentList.Add(arg);
         }
 
+        // A first start on a machine: no JIT profile from earlier runs (see JitProfile).
+        start.Environment[JitProfile.DirectoryVariable] = "off";
         var output = new StringBuilder();
         var watch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = start };

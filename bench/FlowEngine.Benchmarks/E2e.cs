@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using FlowEngine.Hosting;
 using FlowEngine.Simulators;
 using Microsoft.Data.Sqlite;
 
@@ -61,6 +62,13 @@ public static class E2e
         /// </summary>
         public bool Warm { get; init; }
 
+        /// <summary>
+        /// Both sides keep a multi-core JIT profile per scenario (<see cref="JitProfile"/>) in the work folder, primed by
+        /// one unmeasured run per side, as a CLI run daily or a restarted server has one; false: none (every run compiles
+        /// on its own thread as it goes).
+        /// </summary>
+        public bool JitProfiles { get; init; } = true;
+
         /// <summary>The command line shown in the table header.</summary>
         public string Command { get; init; } = "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- e2e";
     }
@@ -93,6 +101,7 @@ public static class E2e
         _sides = options.ReadyToRun
             ? new Sides(Publish("FlowEngine.Benchmarks", work, progress), Publish("FlowEngine.Baseline", work, progress))
             : new Sides(Locations.BenchmarksDll, Locations.BaselineDll);
+        _jitProfiles = options.JitProfiles ? Path.Combine(work, "jit") : null;
         var header = MachineInfo.Header(options.Command);
         var samples = new List<Sample>();
         var users = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
@@ -104,6 +113,9 @@ public static class E2e
             options.Warm
                 ? "**warm** (`--warm`): each side's process runs the same download once, unmeasured, then the measured one (an update of the same users), as a long-running server runs its nightly sync; activity and reclaim always run after an unmeasured download"
                 : "cold: each download is the first of a fresh process (a CLI run: compilation and first connections included); `--warm` measures a second download in the same process",
+            options.JitProfiles
+                ? "both sides keep a multi-core JIT profile per scenario (.NET's `ProfileOptimization`, which the CLI uses too), primed by one unmeasured run per side: a process compiles what the last one did ahead, on the other core; `--no-jit-profile` turns them off"
+                : "no JIT profiles (`--no-jit-profile`): every process compiles on its own thread as it goes",
         };
         foreach (var (name, defaults) in Defaults)
         {
@@ -147,7 +159,8 @@ public static class E2e
         IReadOnlySet<string> ids = (pagerDuty?.Users.Select(u => u.Id) ?? roadmunk!.Users.Select(u => u.Id)).ToHashSet(StringComparer.Ordinal);
         expected(ids);
         var samples = new List<Sample>();
-        for (var run = 1; run <= options.Runs; run++)
+        // Run 0 primes the JIT profiles and is not counted.
+        for (var run = options.JitProfiles ? 0 : 1; run <= options.Runs; run++)
         {
             foreach (var side in run % 2 == 1 ? new[] { "engine", "baseline" } : ["baseline", "engine"])
             {
@@ -167,8 +180,12 @@ public static class E2e
 
                 var sample = Measure(side, name, size, run, args, token, db);
                 Check(sample, ids, side == "engine" ? EngineIds : BaselineIds);
-                progress.WriteLine(Line(sample));
-                samples.Add(sample);
+                progress.WriteLine(run == 0 ? "  (priming the JIT profile, not counted) " + Line(sample) : Line(sample));
+                if (run > 0)
+                {
+                    samples.Add(sample);
+                }
+
                 Clean(db, options.Keep);
             }
         }
@@ -180,7 +197,7 @@ public static class E2e
     {
         var samples = new List<Sample>();
         var seed = new PagerDutySeed { UserCount = ReclaimAccountSize(candidates), OpenIncidentsEvery = 0 };
-        for (var run = 1; run <= options.Runs; run++)
+        for (var run = options.JitProfiles ? 0 : 1; run <= options.Runs; run++)
         {
             foreach (var side in run % 2 == 1 ? new[] { "engine", "baseline" } : ["baseline", "engine"])
             {
@@ -205,8 +222,12 @@ public static class E2e
                     throw new InvalidOperationException($"{side} reclaim run {run}: reclaimed {sample.Users} of {candidates}; {chosen.Count(left.Contains)} chosen users are still in the simulator");
                 }
 
-                progress.WriteLine(Line(sample));
-                samples.Add(sample);
+                progress.WriteLine(run == 0 ? "  (priming the JIT profile, not counted) " + Line(sample) : Line(sample));
+                if (run > 0)
+                {
+                    samples.Add(sample);
+                }
+
                 Clean(db, options.Keep);
                 if (!options.Keep)
                 {
@@ -222,6 +243,9 @@ public static class E2e
 
     // The assemblies the children run: the build output, or a ReadyToRun publish of each side.
     private static Sides _sides = new(Locations.BenchmarksDll, Locations.BaselineDll);
+
+    // The children's JIT profile folder, or null for none.
+    private static string? _jitProfiles;
 
     private sealed record Sides(string Engine, string Baseline);
 
@@ -245,7 +269,11 @@ public static class E2e
     private static Sample Measure(string side, string scenario, int size, int run, List<string> args, string token, string db)
     {
         var dll = side == "engine" ? _sides.Engine : _sides.Baseline;
-        var result = ChildProcess.Run(dll, args, new Dictionary<string, string> { [EngineSide.TokenVariable] = token });
+        var result = ChildProcess.Run(dll, args, new Dictionary<string, string>
+        {
+            [EngineSide.TokenVariable] = token,
+            [JitProfile.DirectoryVariable] = _jitProfiles ?? "off",
+        });
         var json = result.Stdout.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith('{'));
         if (result.ExitCode != 0 || json is null)
         {

@@ -42,6 +42,8 @@ public static class EngineSide
         }
 
         var vendor = mode == "engine-download" ? values.GetValueOrDefault("--vendor", "pagerduty") : "pagerduty";
+        // As the CLI does for each command (FLOWENGINE_JIT_PROFILE_DIR, set by e2e: its work folder, or off).
+        JitProfile.Start($"bench-{mode}-{vendor}");
         var flows = values.GetValueOrDefault("--flows", Path.Combine(Locations.RepositoryRoot, "flows"));
         var ct = CancellationToken.None;
         var engine = await Engine.OpenAsync(db, ct, flows);

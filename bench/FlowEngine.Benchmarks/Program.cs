@@ -16,7 +16,7 @@ public static class Program
           coldstart [--runs 10] [--warmup 1] [--cli PATH] [--flows flows]
                                             wall time of 'flowengine validate' vs '--version' as fresh processes
           smoke | --smoke                   every scenario once, tiny, no BenchmarkDotNet; exit 0 when all ran
-          e2e [--runs 10] [--sizes 1000,10000] [--scenarios pagerduty-download,...] [--keep] [--out FILE] [--engine-records ef|memory] [--jit] [--warm]
+          e2e [--runs 10] [--sizes 1000,10000] [--scenarios pagerduty-download,...] [--keep] [--out FILE] [--engine-records ef|memory] [--jit] [--warm] [--no-jit-profile]
                                             engine vs hand-written baseline, whole processes, against the simulators
           runtime [--seconds 20] [--clients 4]
                                             two-step executions per minute on SQLite: runtime API and HTTP trigger
@@ -125,6 +125,9 @@ public static class Program
                     break;
                 case "--warm":
                     options = options with { Warm = true };
+                    break;
+                case "--no-jit-profile":
+                    options = options with { JitProfiles = false };
                     break;
                 case "--engine-records" when value is not null:
                     options = options with { EngineArgs = ["--records", value] };

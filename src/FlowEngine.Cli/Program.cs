@@ -25,6 +25,8 @@ internal static class Program
                 return ExitCodes.Usage;
             }
 
+            // The JIT profile of this command (what the last run compiled) is compiled ahead on another core while it starts.
+            Hosting.JitProfile.Start(string.Join('-', ["flowengine", .. CommandPath(parse.CommandResult)]));
             return await parse.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (Persistence.StoreUnavailableException ex)

@@ -16,6 +16,9 @@ internal sealed class CliRunner
 
     public string Database => Path.Combine(Folder, ".flowengine", "flowengine.db");
 
+    /// <summary>Environment variables set for every run.</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public sealed record Result(int ExitCode, string Out, string Error)
     {
         public string All => Out + "\n" + Error;
@@ -32,6 +35,11 @@ internal sealed class CliRunner
         }
 
         info.Environment.Remove("FLOWENGINE_STORE");
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
+
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

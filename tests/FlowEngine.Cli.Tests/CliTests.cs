@@ -16,6 +16,49 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task JitProfile_KeptPerCommandWhereTheVariableSays_AndADamagedOneOnlyCostsTheSpeedUp()
+    {
+        var cli = new CliRunner();
+        var profiles = Path.Combine(cli.Folder, "jit");
+        cli.Environment[Hosting.JitProfile.DirectoryVariable] = profiles;
+        var first = await cli.RunAsync("validate", "flows");
+        Assert.True(first.ExitCode == 0, first.All);
+        var profile = Path.Combine(profiles, "flowengine-validate.jitprofile");
+        Assert.True(new FileInfo(profile).Length > 1000, $"no profile at {profile}");
+
+        // Garbage where the profile was: the runtime refuses it and the command runs as without one, writing a new one.
+        await File.WriteAllBytesAsync(profile, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7919 % 251))]);
+        var damaged = await cli.RunAsync("validate", "flows");
+        Assert.True(damaged.ExitCode == 0, damaged.All);
+        Assert.Contains("0 error(s)", damaged.Error, StringComparison.Ordinal);
+
+        var off = new CliRunner();
+        var unused = Path.Combine(off.Folder, "jit-off");
+        off.Environment[Hosting.JitProfile.DirectoryVariable] = "off";
+        off.Environment["XDG_CACHE_HOME"] = unused;
+        off.Environment["HOME"] = unused;
+        var result = await off.RunAsync("validate", "flows");
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.False(Directory.Exists(unused), "profiles are off, yet a folder was made");
+    }
+
+    [Theory]
+    [InlineData(null, "/var/cache/someone", "/var/cache/someone/flowengine/jit")]
+    [InlineData("OFF", "/var/cache/someone", null)]
+    [InlineData("/srv/flowengine/jit", "/var/cache/someone", "/srv/flowengine/jit")]
+    [InlineData("  ", "/var/cache/someone", "/var/cache/someone/flowengine/jit")]
+    public void JitProfile_Folder_IsTheUsersCacheUnlessTheVariableSaysOtherwise(string? configured, string cache, string? expected)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Windows keeps them under LocalApplicationData; XDG_CACHE_HOME means nothing there.
+        }
+
+        var variables = new Dictionary<string, string?> { [Hosting.JitProfile.DirectoryVariable] = configured, ["XDG_CACHE_HOME"] = cache };
+        Assert.Equal(expected, Hosting.JitProfile.Folder(name => variables.GetValueOrDefault(name)));
+    }
+
+    [Fact]
     public async Task Validate_BrokenFiles_ListsEveryErrorWithPositionAndExitsOne()
     {
         var cli = new CliRunner();
