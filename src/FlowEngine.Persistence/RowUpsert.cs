@@ -22,13 +22,15 @@ public sealed class RowUpsert<T>
     private readonly Column[] _columns;
     private readonly string _insert;
     private readonly string _conflict;
-    private readonly Dictionary<int, string> _statements = [];
+    private readonly Dictionary<(int Rows, bool InsertOnly), string> _statements = [];
+    private readonly string[] _names;
 
     private RowUpsert(Column[] columns, string insert, string conflict)
     {
         _columns = columns;
         _insert = insert;
         _conflict = conflict;
+        _names = [.. Enumerable.Range(0, RowsPerStatement * columns.Length).Select(i => $"@p{i / columns.Length}_{i % columns.Length}")];
     }
 
     /// <summary>Builds the statement parts for <typeparamref name="T"/> from a context's model.</summary>
@@ -52,28 +54,50 @@ public sealed class RowUpsert<T>
     }
 
     /// <summary>Writes <paramref name="rows"/> on the context's open connection, inside its current transaction.</summary>
-    /// <remarks>Rows with the same key must not be in one call (the caller keeps the latest of each).</remarks>
+    /// <remarks>
+    /// Rows with the same key must not be in one call (the caller keeps the latest of each). On SQLite, which runs in
+    /// this process, each row is one execution of a single-row statement prepared once: SQLite finds a parameter by name
+    /// with a linear search, so binding a statement of hundreds of parameters costs time quadratic in their number (a
+    /// 64-row insert of removal candidates, 832 parameters, cost 40 µs a row; bench/README.md, "Profile, fourth round").
+    /// Elsewhere a statement is a round trip to the server, so up to 64 rows go in each.
+    /// </remarks>
     /// <param name="db">The context whose connection and transaction are used.</param>
     /// <param name="rows">The rows.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <param name="insertOnly">True: a plain insert, so a row whose key (or a unique index) is taken fails the statement.</param>
     public async Task WriteAsync(DbContext db, IReadOnlyList<T> rows, CancellationToken cancellationToken, bool insertOnly = false)
     {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(rows);
         var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        for (var start = 0; start < rows.Count; start += RowsPerStatement)
+        var perStatement = db.Database.IsSqlite() ? 1 : RowsPerStatement;
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var bound = 0;
+        for (var start = 0; start < rows.Count; start += perStatement)
         {
-            var count = Math.Min(RowsPerStatement, rows.Count - start);
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = insertOnly ? Statement(count)[..^_conflict.Length] : Statement(count);
+            var count = Math.Min(perStatement, rows.Count - start);
+            if (count != bound)
+            {
+                // A statement of this many rows, with its parameters made once (EF's mapping sets each one's type);
+                // SQLite's stays prepared while its text and parameters are the same.
+                command.CommandText = Statement(count, insertOnly);
+                command.Parameters.Clear();
+                for (var i = 0; i < count * _columns.Length; i++)
+                {
+                    var column = _columns[i % _columns.Length];
+                    command.Parameters.Add(column.Mapping.CreateParameter(command, _names[i], null, column.Property.IsNullable));
+                }
+
+                bound = count;
+            }
+
             for (var r = 0; r < count; r++)
             {
                 var row = rows[start + r];
                 for (var c = 0; c < _columns.Length; c++)
                 {
-                    var column = _columns[c];
-                    command.Parameters.Add(column.Mapping.CreateParameter(command, $"@p{r}_{c}", column.Value(row), column.Property.IsNullable));
+                    command.Parameters[(r * _columns.Length) + c].Value = _columns[c].Provider(row);
                 }
             }
 
@@ -81,11 +105,11 @@ public sealed class RowUpsert<T>
         }
     }
 
-    private string Statement(int rows)
+    private string Statement(int rows, bool insertOnly)
     {
         lock (_statements)
         {
-            if (_statements.TryGetValue(rows, out var cached))
+            if (_statements.TryGetValue((rows, insertOnly), out var cached))
             {
                 return cached;
             }
@@ -96,17 +120,31 @@ public sealed class RowUpsert<T>
                 text.Append(r == 0 ? "(" : ", (");
                 for (var c = 0; c < _columns.Length; c++)
                 {
-                    text.Append(c == 0 ? "" : ", ").Append("@p").Append(r).Append('_').Append(c);
+                    text.Append(c == 0 ? "" : ", ").Append(_names[(r * _columns.Length) + c]);
                 }
 
                 text.Append(')');
             }
 
-            var statement = text.Append(_conflict).ToString();
-            _statements[rows] = statement;
+            var statement = (insertOnly ? text : text.Append(_conflict)).ToString();
+            _statements[(rows, insertOnly)] = statement;
             return statement;
         }
     }
 
-    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, Func<T, object?> Value);
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, Func<T, object?> Value)
+    {
+        /// <summary>The row's value as the provider takes it: what <see cref="RelationalTypeMapping.CreateParameter"/> would set.</summary>
+        public object Provider(T row)
+        {
+            var value = Value(row);
+            if (value is Enum && Mapping.Converter is null)
+            {
+                // EF writes an enum without a converter as its number.
+                value = Convert.ChangeType(value, Enum.GetUnderlyingType(value.GetType()), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return (Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
+        }
+    }
 }

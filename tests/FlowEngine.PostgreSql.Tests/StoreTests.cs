@@ -161,41 +161,42 @@ public sealed class StoreTests(PostgresDatabase database) : IClassFixture<Postgr
         }
 
         var longAgo = clock.GetUtcNow().AddDays(-400);
-        var users = Enumerable.Range(1, 20)
+        // 150 users, so that candidates are written in more than one statement of at most 64 rows.
+        var users = Enumerable.Range(1, 150)
             .Select(i => new DownloadedUser($"P{i:D4}", $"user{i}@acme.example.com", $"User {i}", longAgo, null, null))
             .ToList();
         var summary = await sam.ReplaceSubscriptionsAsync(profileId, users, default);
-        Assert.Equal((20, 0, 0), (summary.Added, summary.Updated, summary.Removed));
+        Assert.Equal((150, 0, 0), (summary.Added, summary.Updated, summary.Removed));
 
         // Half the users were active ten days ago; the others never.
         var recent = clock.GetUtcNow().AddDays(-10);
-        Assert.Equal(10, await sam.UpdateActivityAsync(profileId, users.Take(10).Select(u => ((string?)u.ExternalUserId, (string?)null, recent)), default));
-        Assert.Equal(0, await sam.UpdateActivityAsync(profileId, users.Take(10).Select(u => ((string?)u.ExternalUserId, (string?)null, recent.AddDays(-1))), default));
+        Assert.Equal(75, await sam.UpdateActivityAsync(profileId, users.Take(75).Select(u => ((string?)u.ExternalUserId, (string?)null, recent)), default));
+        Assert.Equal(0, await sam.UpdateActivityAsync(profileId, users.Take(75).Select(u => ((string?)u.ExternalUserId, (string?)null, recent.AddDays(-1))), default));
 
         var (created, canceled) = await sam.EvaluateCandidatesAsync(profileId, default);
-        Assert.Equal((10, 0), (created, canceled));
+        Assert.Equal((75, 0), (created, canceled));
 
         await using (var db = store.CreateContext())
         {
             var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.ProfileId == profileId).OrderBy(s => s.ExternalUserId).ToListAsync();
-            Assert.Equal(20, subscriptions.Count);
+            Assert.Equal(150, subscriptions.Count);
             Assert.Equal(recent, subscriptions[0].LastActivity);
             Assert.Equal(longAgo, subscriptions[0].ExternalCreated);
-            Assert.Null(subscriptions[19].LastActivity);
+            Assert.Null(subscriptions[149].LastActivity);
 
             // DateTimeOffset columns are UTC ticks on both providers, so they order and compare in SQL.
-            Assert.Equal(10, await db.Subscriptions.CountAsync(s => s.ProfileId == profileId && s.LastActivity > clock.GetUtcNow().AddDays(-30)));
+            Assert.Equal(75, await db.Subscriptions.CountAsync(s => s.ProfileId == profileId && s.LastActivity > clock.GetUtcNow().AddDays(-30)));
 
             var candidates = await db.Candidates.AsNoTracking().Where(c => c.ProfileId == profileId).OrderBy(c => c.Number).ToListAsync();
-            Assert.Equal(10, candidates.Count);
+            Assert.Equal(75, candidates.Count);
             Assert.All(candidates, c => Assert.Equal(CandidateState.Ready, c.State));
-            Assert.Equal(Enumerable.Range(11, 10).Select(i => $"P{i:D4}"), candidates.Select(c => c.ExternalUserId).Order(StringComparer.Ordinal));
+            Assert.Equal(Enumerable.Range(76, 75).Select(i => $"P{i:D4}"), candidates.Select(c => c.ExternalUserId).Order(StringComparer.Ordinal));
             Assert.Matches("^RCC[0-9]{7}$", candidates[0].Number);
-            Assert.Equal(10, await db.CandidateHistory.CountAsync(h => candidates.Select(c => c.Id).Contains(h.CandidateId)));
+            Assert.Equal(75, await db.CandidateHistory.CountAsync(h => candidates.Select(c => c.Id).Contains(h.CandidateId)));
         }
 
         // A user active again cancels their candidate.
-        Assert.Equal(1, await sam.UpdateActivityAsync(profileId, [("P0011", null, clock.GetUtcNow().AddDays(-1))], default));
+        Assert.Equal(1, await sam.UpdateActivityAsync(profileId, [("P0076", null, clock.GetUtcNow().AddDays(-1))], default));
         Assert.Equal((0, 1), await sam.EvaluateCandidatesAsync(profileId, default));
     }
 
