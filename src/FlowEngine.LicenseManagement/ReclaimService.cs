@@ -33,14 +33,8 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     private static readonly Func<FlowEngineDbContext, string, CancellationToken, Task<RemovalCandidateEntity>> CandidateByNumber =
         EF.CompileAsyncQuery((FlowEngineDbContext db, string number, CancellationToken _) => db.Candidates.AsNoTracking().First(c => c.Number == number));
 
-    private static readonly Func<FlowEngineDbContext, Guid, CancellationToken, Task<RemovalCandidateEntity>> TrackedCandidate =
-        EF.CompileAsyncQuery((FlowEngineDbContext db, Guid id, CancellationToken _) => db.Candidates.First(c => c.Id == id));
-
     private static readonly Func<FlowEngineDbContext, Guid, CancellationToken, Task<SubscriptionEntity?>> SubscriptionById =
         EF.CompileAsyncQuery((FlowEngineDbContext db, Guid id, CancellationToken _) => db.Subscriptions.AsNoTracking().FirstOrDefault(s => s.Id == id));
-
-    private static readonly Func<FlowEngineDbContext, string, CancellationToken, Task<IdempotencyRecordEntity?>> IdempotencyRecord =
-        EF.CompileAsyncQuery((FlowEngineDbContext db, string key, CancellationToken _) => db.IdempotencyRecords.FirstOrDefault(r => r.Key == key));
 
     private TimeProvider Time => sam.Time;
 
@@ -311,58 +305,63 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     /// <summary>
     /// Claims a Ready candidate for one removal: moves it to Awaiting Revocation and writes its idempotency record in
     /// one transaction. The record's key is unique, so of two runs (or nodes) trying at once only one succeeds.
+    /// Plain statements (a conditional update and an upsert), with nothing read first: these two transactions per
+    /// removal through EF's change tracking were half of a reclaim run's own time (bench/README.md, "Profile, fourth round").
     /// </summary>
     private async Task<bool> ClaimAsync(Guid candidateId, Guid executionId, string vendor, CancellationToken cancellationToken)
     {
-        try
-        {
-            await using var db = sam.Store.CreateContext();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var candidate = await TrackedCandidate(db, candidateId, cancellationToken).ConfigureAwait(false);
-            if (candidate.State != CandidateState.Ready)
-            {
-                return false;
-            }
-
-            var now = Time.GetUtcNow();
-            var key = Key(candidateId);
-            var earlier = await IdempotencyRecord(db, key, cancellationToken).ConfigureAwait(false);
-            if (earlier is null)
-            {
-                db.IdempotencyRecords.Add(new IdempotencyRecordEntity
-                {
-                    Key = key,
-                    State = IdempotencyState.Started,
-                    Node = Runtime.Execution.NodeIdentity.Current,
-                    ExecutionId = executionId,
-                    Attempts = 1,
-                    StartedAt = now,
-                });
-            }
-            else if (earlier.State == IdempotencyState.Failed)
-            {
-                // Refused before (Attention Required, then made Ready again): a new attempt.
-                earlier.State = IdempotencyState.Started;
-                earlier.ExecutionId = executionId;
-                earlier.Attempts++;
-                earlier.StartedAt = now;
-                earlier.EndedAt = null;
-                earlier.Node = Runtime.Execution.NodeIdentity.Current;
-            }
-            else
-            {
-                return false;
-            }
-
-            SamStore.Move(db, candidate, CandidateState.AwaitingRevocation, "reclaim run", $"removal being sent to {vendor} (execution {executionId})", now);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (DbUpdateException)
+        await using var db = sam.Store.CreateContext();
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var sql = new ModelSql(db);
+        var now = Time.GetUtcNow();
+        var why = $"removal being sent to {vendor} (execution {executionId})";
+        var history = sql.Table<CandidateHistoryEntity>();
+        var candidates = sql.Table<RemovalCandidateEntity>();
+        // The history row first, from the state the candidate is in; the update then moves only a Ready one.
+        var moved = await sql.ExecuteAsync(
+            $"""
+            INSERT INTO {history} ("CandidateId", "From", "To", "By", "Why", "At")
+            SELECT "Id", "State", @to, @by, @why, @now FROM {candidates} WHERE "Id" = @id AND "State" = @ready;
+            UPDATE {candidates} SET "State" = @to, "UpdatedAt" = @now WHERE "Id" = @id AND "State" = @ready
+            """,
+            cancellationToken,
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.To), "@to", CandidateState.AwaitingRevocation),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.By), "@by", "reclaim run"),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.Why), "@why", why),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.At), "@now", now),
+            sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.Id), "@id", candidateId),
+            sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.State), "@ready", CandidateState.Ready)).ConfigureAwait(false);
+        if (moved == 0)
         {
             return false;
         }
+
+        // A new record, or a new attempt of one refused before (Attention Required, then made Ready again); any other
+        // record means the removal was sent already, and nothing changes.
+        var records = sql.Table<IdempotencyRecordEntity>();
+        var started = await sql.ExecuteAsync(
+            $"""
+            INSERT INTO {records} ("Key", "State", "Node", "ExecutionId", "Detail", "Attempts", "StartedAt", "EndedAt")
+            VALUES (@key, @started, @node, @execution, NULL, 1, @now, NULL)
+            ON CONFLICT ("Key") DO UPDATE SET "State" = excluded."State", "Node" = excluded."Node", "ExecutionId" = excluded."ExecutionId",
+              "Attempts" = {records}."Attempts" + 1, "StartedAt" = excluded."StartedAt", "EndedAt" = NULL
+            WHERE {records}."State" = @failed
+            """,
+            cancellationToken,
+            sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.Key), "@key", Key(candidateId)),
+            sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.State), "@started", IdempotencyState.Started),
+            sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.State), "@failed", IdempotencyState.Failed),
+            sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.Node), "@node", Runtime.Execution.NodeIdentity.Current),
+            sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.ExecutionId), "@execution", executionId),
+            sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.StartedAt), "@now", now)).ConfigureAwait(false);
+        if (started == 0)
+        {
+            return false; // the transaction is rolled back: the candidate stays as it was
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Reconciles every software model: owned rights against subscriptions in use (exclusions left out).</summary>
@@ -404,37 +403,57 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         return lines;
     }
 
-    /// <summary>Moves a candidate to its outcome and settles its idempotency record, in one transaction.</summary>
+    /// <summary>Moves a candidate to its outcome and settles its idempotency record, in one transaction of plain statements.</summary>
     private async Task FinishAsync(Guid candidateId, CandidateState state, string why, Guid? deleteSubscription, bool? succeeded, CancellationToken cancellationToken)
     {
         await using var db = sam.Store.CreateContext();
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var candidate = await TrackedCandidate(db, candidateId, cancellationToken).ConfigureAwait(false);
+        var sql = new ModelSql(db);
         var now = Time.GetUtcNow();
-        SamStore.Move(db, candidate, state, "reclaim run", why, now);
+        var history = sql.Table<CandidateHistoryEntity>();
+        var candidates = sql.Table<RemovalCandidateEntity>();
+        var set = new List<string> { "\"State\" = @to", "\"UpdatedAt\" = @now" };
         if (state == CandidateState.AttentionRequired)
         {
-            candidate.ErrorMessage = why;
+            set.Add("\"ErrorMessage\" = @why");
         }
 
         if (deleteSubscription is not null)
         {
-            candidate.SubscriptionId = null;
+            set.Add("\"SubscriptionId\" = NULL");
         }
 
-        // Candidate and history through the context (SaveChanges), the rest as direct statements: no reads first.
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        var moved = await sql.ExecuteAsync(
+            $"""
+            INSERT INTO {history} ("CandidateId", "From", "To", "By", "Why", "At")
+            SELECT "Id", "State", @to, @by, @why, @now FROM {candidates} WHERE "Id" = @id;
+            UPDATE {candidates} SET {string.Join(", ", set)} WHERE "Id" = @id
+            """,
+            cancellationToken,
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.To), "@to", state),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.By), "@by", "reclaim run"),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.Why), "@why", why),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.At), "@now", now),
+            sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.Id), "@id", candidateId)).ConfigureAwait(false);
+        if (moved == 0)
+        {
+            throw new InvalidOperationException($"removal candidate {candidateId} is not in the store");
+        }
+
         if (deleteSubscription is { } gone)
         {
-            await db.Subscriptions.Where(s => s.Id == gone).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            await sql.ExecuteAsync($"""DELETE FROM {sql.Table<SubscriptionEntity>()} WHERE "Id" = @id""", cancellationToken,
+                sql.Value<SubscriptionEntity>(nameof(SubscriptionEntity.Id), "@id", gone)).ConfigureAwait(false);
         }
 
         if (succeeded is { } ok)
         {
-            var key = Key(candidateId);
-            var settled = ok ? IdempotencyState.Succeeded : IdempotencyState.Failed;
-            await db.IdempotencyRecords.Where(r => r.Key == key)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.State, settled).SetProperty(r => r.Detail, why).SetProperty(r => r.EndedAt, now), cancellationToken).ConfigureAwait(false);
+            await sql.ExecuteAsync($"""UPDATE {sql.Table<IdempotencyRecordEntity>()} SET "State" = @settled, "Detail" = @why, "EndedAt" = @now WHERE "Key" = @key""", cancellationToken,
+                sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.State), "@settled", ok ? IdempotencyState.Succeeded : IdempotencyState.Failed),
+                sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.Detail), "@why", why),
+                sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.EndedAt), "@now", now),
+                sql.Value<IdempotencyRecordEntity>(nameof(IdempotencyRecordEntity.Key), "@key", Key(candidateId))).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

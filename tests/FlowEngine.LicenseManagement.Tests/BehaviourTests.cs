@@ -72,6 +72,15 @@ public sealed class BehaviourTests
         Assert.All(await harness.CandidatesAsync(profile.Id), c => Assert.Equal(CandidateState.ClosedComplete, c.State));
         Assert.Equal(2, sim.TokenRequestCount("client_credentials"));
 
+        // Each removal's idempotency record: refused once, then a second attempt that succeeded; and each candidate's
+        // history ends with the claim and the outcome, each from the state it was in.
+        var records = await harness.QueryAsync(db => db.IdempotencyRecords.AsNoTracking().ToListAsync());
+        Assert.Equal(idle.Count, records.Count);
+        Assert.All(records, r => Assert.Equal((IdempotencyState.Succeeded, 2, true), (r.State, r.Attempts, r.EndedAt is not null)));
+        var history = await harness.QueryAsync(db => db.CandidateHistory.AsNoTracking().OrderBy(h => h.Id).ToListAsync());
+        Assert.All((await harness.CandidatesAsync(profile.Id)).Select(c => history.Where(h => h.CandidateId == c.Id).Select(h => (h.From, h.To)).TakeLast(2).ToList()), steps =>
+            Assert.Equal([(CandidateState.Ready, CandidateState.AwaitingRevocation), (CandidateState.AwaitingRevocation, CandidateState.ClosedComplete)], steps));
+
         // Roadmunk: one Account Admin API token (no scopes) serves validation, download, activity and reclaim.
         await using var roadmunk = await RoadmunkSimulator.StartAsync(new RoadmunkSeed { UserCount = 12 });
         await harness.ConnectAsync(roadmunk);
