@@ -1,7 +1,6 @@
 using FlowEngine.Persistence;
 using FlowEngine.Persistence.LicenseManagement;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace FlowEngine.LicenseManagement;
 
@@ -149,21 +148,20 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
             return 0;
         }
 
-        var entity = db.Model.FindEntityType(typeof(SubscriptionEntity))!;
-        var idType = (RelationalTypeMapping)entity.FindProperty(nameof(SubscriptionEntity.Id))!.GetRelationalTypeMapping();
-        var atType = (RelationalTypeMapping)entity.FindProperty(nameof(SubscriptionEntity.LastActivity))!.GetRelationalTypeMapping();
-        var updatedType = (RelationalTypeMapping)entity.FindProperty(nameof(SubscriptionEntity.UpdatedAt))!.GetRelationalTypeMapping();
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var row in moved)
+        var sql = new ModelSql(db);
+        // One statement, prepared once and run for each user that moved.
+        await using (var update = sql.Repeat(
+            $"""UPDATE {sql.Table<SubscriptionEntity>()} SET "LastActivity" = @at, "UpdatedAt" = @now WHERE "Id" = @id""",
+            sql.Value<SubscriptionEntity>(nameof(SubscriptionEntity.LastActivity), "@at", null),
+            sql.Value<SubscriptionEntity>(nameof(SubscriptionEntity.UpdatedAt), "@now", now),
+            sql.Value<SubscriptionEntity>(nameof(SubscriptionEntity.Id), "@id", Guid.Empty)))
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = transaction.GetDbTransaction();
-            command.CommandText = """UPDATE sam_subscriptions SET "LastActivity" = @at, "UpdatedAt" = @now WHERE "Id" = @id""";
-            command.Parameters.Add(atType.CreateParameter(command, "@at", row.LastActivity, nullable: true));
-            command.Parameters.Add(updatedType.CreateParameter(command, "@now", now, nullable: false));
-            command.Parameters.Add(idType.CreateParameter(command, "@id", row.Id, nullable: false));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var row in moved)
+            {
+                await update.ExecuteAsync(cancellationToken, row.LastActivity, now, row.Id).ConfigureAwait(false);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

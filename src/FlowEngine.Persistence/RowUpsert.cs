@@ -134,17 +134,7 @@ public sealed class RowUpsert<T>
 
     private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, Func<T, object?> Value)
     {
-        /// <summary>The row's value as the provider takes it: what <see cref="RelationalTypeMapping.CreateParameter"/> would set.</summary>
-        public object Provider(T row)
-        {
-            var value = Value(row);
-            if (value is Enum && Mapping.Converter is null)
-            {
-                // EF writes an enum without a converter as its number.
-                value = Convert.ChangeType(value, Enum.GetUnderlyingType(value.GetType()), System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            return (Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
-        }
+        /// <summary>The row's value as the provider takes it.</summary>
+        public object Provider(T row) => ModelSql.ProviderValue(Mapping, Value(row));
     }
 }
