@@ -252,38 +252,11 @@ public sealed class SamStore(FlowStore store, TimeProvider time)
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await RowUpsert<RemovalCandidateEntity>.For(db, CandidateColumns).WriteAsync(db, newCandidates, cancellationToken, insertOnly: true).ConfigureAwait(false);
-        await RowUpsert<CandidateHistoryEntity>.For(db, HistoryColumns).WriteAsync(db, newHistory, cancellationToken, insertOnly: true).ConfigureAwait(false);
+        await RowUpsert<RemovalCandidateEntity>.For(db, SamColumns.Candidates).WriteAsync(db, newCandidates, cancellationToken, insertOnly: true).ConfigureAwait(false);
+        await RowUpsert<CandidateHistoryEntity>.For(db, SamColumns.History).WriteAsync(db, newHistory, cancellationToken, insertOnly: true).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (created, canceled);
     }
-
-    private static readonly Dictionary<string, Func<RemovalCandidateEntity, object?>> CandidateColumns = new()
-    {
-        [nameof(RemovalCandidateEntity.Id)] = c => c.Id,
-        [nameof(RemovalCandidateEntity.Number)] = c => c.Number,
-        [nameof(RemovalCandidateEntity.ProfileId)] = c => c.ProfileId,
-        [nameof(RemovalCandidateEntity.SubscriptionId)] = c => c.SubscriptionId,
-        [nameof(RemovalCandidateEntity.ExternalUserId)] = c => c.ExternalUserId,
-        [nameof(RemovalCandidateEntity.UserPrincipalName)] = c => c.UserPrincipalName,
-        [nameof(RemovalCandidateEntity.State)] = c => c.State,
-        [nameof(RemovalCandidateEntity.RuleId)] = c => c.RuleId,
-        [nameof(RemovalCandidateEntity.ThresholdDays)] = c => c.ThresholdDays,
-        [nameof(RemovalCandidateEntity.LastActivity)] = c => c.LastActivity,
-        [nameof(RemovalCandidateEntity.ErrorMessage)] = c => c.ErrorMessage,
-        [nameof(RemovalCandidateEntity.CreatedAt)] = c => c.CreatedAt,
-        [nameof(RemovalCandidateEntity.UpdatedAt)] = c => c.UpdatedAt,
-    };
-
-    private static readonly Dictionary<string, Func<CandidateHistoryEntity, object?>> HistoryColumns = new()
-    {
-        [nameof(CandidateHistoryEntity.CandidateId)] = h => h.CandidateId,
-        [nameof(CandidateHistoryEntity.From)] = h => h.From,
-        [nameof(CandidateHistoryEntity.To)] = h => h.To,
-        [nameof(CandidateHistoryEntity.By)] = h => h.By,
-        [nameof(CandidateHistoryEntity.Why)] = h => h.Why,
-        [nameof(CandidateHistoryEntity.At)] = h => h.At,
-    };
 
     /// <summary>Whether a subscription counts as idle: no activity since the cutoff, and not an account created after it.</summary>
     public static bool IsIdle(SubscriptionEntity subscription, DateTimeOffset cutoff)

@@ -8,23 +8,6 @@ namespace FlowEngine.Persistence.Tests;
 /// <summary>The plain-SQL row writer stores exactly what EF would, in batches of any size, and refuses a taken key when told to insert only.</summary>
 public sealed class RowUpsertTests
 {
-    private static readonly Dictionary<string, Func<RemovalCandidateEntity, object?>> Columns = new()
-    {
-        [nameof(RemovalCandidateEntity.Id)] = c => c.Id,
-        [nameof(RemovalCandidateEntity.Number)] = c => c.Number,
-        [nameof(RemovalCandidateEntity.ProfileId)] = c => c.ProfileId,
-        [nameof(RemovalCandidateEntity.SubscriptionId)] = c => c.SubscriptionId,
-        [nameof(RemovalCandidateEntity.ExternalUserId)] = c => c.ExternalUserId,
-        [nameof(RemovalCandidateEntity.UserPrincipalName)] = c => c.UserPrincipalName,
-        [nameof(RemovalCandidateEntity.State)] = c => c.State,
-        [nameof(RemovalCandidateEntity.RuleId)] = c => c.RuleId,
-        [nameof(RemovalCandidateEntity.ThresholdDays)] = c => c.ThresholdDays,
-        [nameof(RemovalCandidateEntity.LastActivity)] = c => c.LastActivity,
-        [nameof(RemovalCandidateEntity.ErrorMessage)] = c => c.ErrorMessage,
-        [nameof(RemovalCandidateEntity.CreatedAt)] = c => c.CreatedAt,
-        [nameof(RemovalCandidateEntity.UpdatedAt)] = c => c.UpdatedAt,
-    };
-
     private static readonly DateTimeOffset At = new(2026, 11, 25, 23, 59, 58, 123, TimeSpan.FromHours(1));
 
     private static RemovalCandidateEntity Candidate(int n) => new()
@@ -59,7 +42,7 @@ public sealed class RowUpsertTests
             await db.SaveChangesAsync();
             await db.Database.OpenConnectionAsync();
             await using var transaction = await db.Database.BeginTransactionAsync();
-            await RowUpsert<RemovalCandidateEntity>.For(db, Columns).WriteAsync(db, rows, default, insertOnly: true);
+            await RowUpsert<RemovalCandidateEntity>.For(db, SamColumns.Candidates).WriteAsync(db, rows, default, insertOnly: true);
             await transaction.CommitAsync();
         }
 
@@ -87,7 +70,7 @@ public sealed class RowUpsertTests
         var rows = Enumerable.Range(1, 70).Select(Candidate).ToList();
         await using var db = store.CreateContext();
         await db.Database.OpenConnectionAsync();
-        var writer = RowUpsert<RemovalCandidateEntity>.For(db, Columns);
+        var writer = RowUpsert<RemovalCandidateEntity>.For(db, SamColumns.Candidates);
         await writer.WriteAsync(db, rows, default);
 
         var changed = rows.Select(r => Copy(r, r.Id, r.Number, "changed")).ToList();
