@@ -5,7 +5,8 @@ namespace FlowEngine.Hosting;
 /// <summary>
 /// Startup profiles for .NET's multi-core JIT (<see cref="ProfileOptimization"/>): a process records which methods it
 /// compiled, and the next process started for the same command compiles them ahead on another core while it starts, so
-/// its first execution does not wait on the JIT (about a third of a cold 10,000-user download; see bench/README.md).
+/// it waits less on the JIT (a first execution with <c>flowengine run</c>: 1,130 → 743 ms; a cold 10,000-user download:
+/// 216–231 → 182–206 ms; bench/README.md, "Profile, fourth round").
 /// One profile per command, in <see cref="DirectoryVariable"/> when set, else the user's cache folder
 /// (<c>$XDG_CACHE_HOME/flowengine/jit</c>, <c>~/.cache/flowengine/jit</c>, or LocalApplicationData on Windows).
 /// A missing, stale or unwritable profile only costs the speed-up: the runtime checks a profile before it uses it.

@@ -306,7 +306,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
     /// Claims a Ready candidate for one removal: moves it to Awaiting Revocation and writes its idempotency record in
     /// one transaction. The record's key is unique, so of two runs (or nodes) trying at once only one succeeds.
     /// Plain statements (a conditional update and an upsert), with nothing read first: these two transactions per
-    /// removal through EF's change tracking were half of a reclaim run's own time (bench/README.md, "Profile, fourth round").
+    /// removal through EF's change tracking were half of each removal's own time (bench/README.md, "Profile, fourth round").
     /// </summary>
     private async Task<bool> ClaimAsync(Guid candidateId, Guid executionId, string vendor, CancellationToken cancellationToken)
     {
