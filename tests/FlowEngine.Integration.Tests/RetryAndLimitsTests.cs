@@ -72,6 +72,33 @@ public sealed class RetryAndLimitsTests
     }
 
     [Fact]
+    public async Task StepRetryOverride_MaxCount_IsWhatEachRequestGets_ThenItFails()
+    {
+        // Two retries allowed: three 500s in a row fail the step after two retries; a request after that has its own two.
+        var bounded = """
+            kind: action
+            id: pagerduty.bounded
+            version: 1
+            steps:
+              - id: fetch
+                rest: /abilities
+                retry: { strategy: fixed, interval: 0.01, max_count: 2 }
+            """;
+        var (harness, sim) = await PagerDutyAsync(("bounded.yaml", bounded));
+        await using var _ = sim;
+        sim.Faults.FailNext(3);
+        var failed = await harness.RunAsync("pagerduty.bounded");
+        Assert.Equal(ExecutionStatus.Failed, failed.Status);
+        Assert.Contains("answered 500", failed.Record.Error, StringComparison.Ordinal);
+        Assert.Equal(2, (await harness.RecordAsync(failed)).Steps.Single(s => s.StepId == "fetch").RetryCount);
+
+        sim.Faults.FailNext(2);
+        var recovered = await harness.RunAsync("pagerduty.bounded");
+        Assert.True(recovered.Status == ExecutionStatus.Completed, recovered.Record.Error);
+        Assert.Equal(2, (await harness.RecordAsync(recovered)).Steps.Single(s => s.StepId == "fetch").RetryCount);
+    }
+
+    [Fact]
     public async Task StepRetryOverride_NoRetries_FailsOnTheFirst429WithTheVendorsMessage()
     {
         var strict = """

@@ -50,6 +50,52 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
     /// <summary>The largest limit a step may ask for.</summary>
     public const long MaxResponseLimit = 10 * 1024 * 1024;
 
+    // One retry pipeline for every request: what differs per request (its policy, start, method, cancellation, the
+    // retries so far and the limiter slot it holds) travels in its ResilienceContext. Polly validates a pipeline's
+    // options by reflection when it is built, which per request was a cost of its own.
+    private static readonly ResiliencePropertyKey<Call> CallKey = new("flowengine.vendor-call");
+
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            // The request's own policy decides how many (ShouldHandle).
+            MaxRetryAttempts = int.MaxValue,
+            ShouldHandle = args =>
+            {
+                var call = args.Context.Properties.GetValue(CallKey, null!);
+                if (args.AttemptNumber >= call.Policy.MaxCount || time.GetUtcNow() - call.Started >= call.Policy.MaxElapsed)
+                {
+                    return ValueTask.FromResult(false);
+                }
+
+                var retry = args.Outcome switch
+                {
+                    { Result: { } r } => r.StatusCode == HttpStatusCode.TooManyRequests
+                        || (call.SafeToRepeat && (r.StatusCode == HttpStatusCode.RequestTimeout || (int)r.StatusCode >= 500)),
+                    { Exception: HttpRequestException or TimeoutException } => call.SafeToRepeat,
+                    { Exception: TaskCanceledException } => call.SafeToRepeat && !args.Context.CancellationToken.IsCancellationRequested,
+                    _ => false,
+                };
+                return ValueTask.FromResult(retry);
+            },
+            DelayGenerator = args =>
+            {
+                var call = args.Context.Properties.GetValue(CallKey, null!);
+                var delay = Delay(call.Policy, args.AttemptNumber, args.Outcome.Result);
+                var remaining = call.Policy.MaxElapsed - (time.GetUtcNow() - call.Started);
+                return ValueTask.FromResult<TimeSpan?>(delay < remaining ? delay : remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining);
+            },
+            OnRetry = args =>
+            {
+                var call = args.Context.Properties.GetValue(CallKey, null!);
+                call.Retries++;
+                args.Outcome.Result?.Dispose();
+                call.Release();
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
     /// <summary>Sends a request, retrying per <paramref name="policy"/>.</summary>
     /// <exception cref="StepFailedException">The vendor could not be reached, rejected the credential, or answered too much.</exception>
     public async Task<VendorResponse> SendAsync(ResolvedConnection connection, VendorRequest request, RetryPolicy policy, CancellationToken cancellationToken)
@@ -57,49 +103,10 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policy);
-        var started = time.GetUtcNow();
-        var retries = 0;
-        string? rejectedToken = null;
         var safeToRepeat = request.Idempotent || request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
             || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete || request.Method == HttpMethod.Options;
-
-        IDisposable? lease = null;
-        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = Math.Max(1, policy.MaxCount),
-                ShouldHandle = args =>
-                {
-                    if (policy.MaxCount == 0 || time.GetUtcNow() - started >= policy.MaxElapsed)
-                    {
-                        return ValueTask.FromResult(false);
-                    }
-
-                    var retry = args.Outcome switch
-                    {
-                        { Result: { } r } => r.StatusCode == HttpStatusCode.TooManyRequests
-                            || (safeToRepeat && (r.StatusCode == HttpStatusCode.RequestTimeout || (int)r.StatusCode >= 500)),
-                        { Exception: HttpRequestException or TimeoutException } => safeToRepeat,
-                        { Exception: TaskCanceledException } => safeToRepeat && !cancellationToken.IsCancellationRequested,
-                        _ => false,
-                    };
-                    return ValueTask.FromResult(retry);
-                },
-                DelayGenerator = args =>
-                {
-                    var delay = Delay(policy, args.AttemptNumber, args.Outcome.Result);
-                    var remaining = policy.MaxElapsed - (time.GetUtcNow() - started);
-                    return ValueTask.FromResult<TimeSpan?>(delay < remaining ? delay : remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining);
-                },
-                OnRetry = args =>
-                {
-                    retries++;
-                    args.Outcome.Result?.Dispose();
-                    Interlocked.Exchange(ref lease, null)?.Dispose();
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        var call = new Call(policy, time.GetUtcNow(), safeToRepeat);
+        string? rejectedToken = null;
 
         try
         {
@@ -107,28 +114,34 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
             {
                 var authorization = await AuthorizationAsync(connection, rejectedToken, cancellationToken).ConfigureAwait(false);
                 HttpResponseMessage response;
+                var context = ResilienceContextPool.Shared.Get(cancellationToken);
+                context.Properties.Set(CallKey, call);
                 try
                 {
-                    response = await pipeline.ExecuteAsync(
-                        async ct =>
+                    response = await _pipeline.ExecuteAsync(
+                        async ctx =>
                         {
-                            Interlocked.Exchange(ref lease, null)?.Dispose();
-                            lease = await Limiters.AcquireAsync(connection, ct).ConfigureAwait(false);
+                            call.Release();
+                            call.Lease = await Limiters.AcquireAsync(connection, ctx.CancellationToken).ConfigureAwait(false);
                             using var message = Build(connection, request, authorization.Header);
-                            return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                            return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ctx.CancellationToken).ConfigureAwait(false);
                         },
-                        cancellationToken).ConfigureAwait(false);
+                        context).ConfigureAwait(false);
                 }
                 catch (HttpRequestException ex)
                 {
                     throw new StepFailedException(
                         $"{connection.Vendor} (alias {connection.UsedAlias}) could not be reached at {connection.BaseUrl}: {ex.Message}" +
-                        (retries > 0 ? $" (after {retries} retries)" : safeToRepeat ? "" : $"; {request.Method} is not retried because its outcome is unknown"),
-                        code: "connection") { IsRetryable = true, Details = new Dictionary<string, object?> { ["retries"] = (long)retries } };
+                        (call.Retries > 0 ? $" (after {call.Retries} retries)" : safeToRepeat ? "" : $"; {request.Method} is not retried because its outcome is unknown"),
+                        code: "connection") { IsRetryable = true, Details = new Dictionary<string, object?> { ["retries"] = (long)call.Retries } };
                 }
                 catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     throw new StepFailedException($"{connection.Vendor} (alias {connection.UsedAlias}) did not answer in time at {connection.BaseUrl}", code: "timeout") { IsRetryable = true };
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
                 }
 
                 using (response)
@@ -136,7 +149,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
                     if (response.StatusCode == HttpStatusCode.Unauthorized && authorization.Token is not null && authAttempt == 0)
                     {
                         rejectedToken = authorization.Token;
-                        Interlocked.Exchange(ref lease, null)?.Dispose();
+                        call.Release();
                         continue;
                     }
 
@@ -150,14 +163,37 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
                     var body = await ReadAsync(connection, request, response, cancellationToken).ConfigureAwait(false);
                     var headers = response.Headers.Concat(response.Content.Headers)
                         .ToDictionary(h => h.Key.ToLowerInvariant(), h => (object?)string.Join(",", h.Value), StringComparer.OrdinalIgnoreCase);
-                    return new VendorResponse((int)response.StatusCode, headers, body, retries, response.Content.Headers.ContentType?.MediaType);
+                    return new VendorResponse((int)response.StatusCode, headers, body, call.Retries, response.Content.Headers.ContentType?.MediaType);
                 }
             }
         }
         finally
         {
-            Interlocked.Exchange(ref lease, null)?.Dispose();
+            call.Release();
         }
+    }
+
+    /// <summary>One request's state across its attempts.</summary>
+    private sealed class Call(RetryPolicy policy, DateTimeOffset started, bool safeToRepeat)
+    {
+        private IDisposable? _lease;
+
+        public RetryPolicy Policy { get; } = policy;
+
+        public DateTimeOffset Started { get; } = started;
+
+        public bool SafeToRepeat { get; } = safeToRepeat;
+
+        public int Retries { get; set; }
+
+        /// <summary>The limiter slot the current attempt holds.</summary>
+        public IDisposable? Lease
+        {
+            set => Interlocked.Exchange(ref _lease, value)?.Dispose();
+        }
+
+        /// <summary>Gives the slot back (once).</summary>
+        public void Release() => Interlocked.Exchange(ref _lease, null)?.Dispose();
     }
 
     /// <summary>The wait before a retry: Retry-After or the vendor's reset header when the policy honours them, else the backoff.</summary>
