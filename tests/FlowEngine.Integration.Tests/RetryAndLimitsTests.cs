@@ -50,6 +50,79 @@ public sealed class RetryAndLimitsTests
         Assert.Contains("PagerDuty (alias sn_pagerduty_spoke.PagerDuty) answered GET /abilities with malformed JSON", malformed.Record.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("content-length")]
+    [InlineData("trickle")]
+    public async Task AnswersOfEveryFraming_AreReadWhole(string framing)
+    {
+        // The simulator answers chunked. The same pages again with a Content-Length, and as a stream that hands over at
+        // most 1,000 bytes a read: the body buffer starts small and grows, or starts at the announced size.
+        await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 250 });
+        using var http = new HttpClient(new Reframing(framing == "trickle") { InnerHandler = new SocketsHttpHandler() });
+        var harness = new IntegrationHarness(http: http);
+        await harness.SetAsync(new ConnectionRecord
+        {
+            AliasId = IntegrationHarness.PagerDutyAlias,
+            Url = sim.BaseUrl,
+            CredentialType = "api_token",
+            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
+        });
+
+        var result = await harness.RunAsync("pagerduty.list_users");
+
+        Assert.True(result.Status == ExecutionStatus.Completed, result.Record.Error);
+        var ids = ((IEnumerable<object?>)result.Outputs["users"]!).Cast<IDictionary<string, object?>>().Select(u => (string)u["id"]!);
+        Assert.Equal(sim.Users.Select(u => u.Id).Order(), ids.Order());
+    }
+
+    // Re-sends each answer's body with a Content-Length, or as a stream of small reads without one.
+    private sealed class Reframing(bool trickle) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var type = response.Content.Headers.ContentType;
+            response.Content = trickle ? new StreamContent(new Trickle(body)) : new ByteArrayContent(body);
+            response.Content.Headers.ContentType = type;
+            Assert.Equal(trickle ? null : body.Length, response.Content.Headers.ContentLength);
+            return response;
+        }
+    }
+
+    private sealed class Trickle(byte[] body) : Stream
+    {
+        private int _at;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _at; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = Math.Min(Math.Min(count, 1000), body.Length - _at);
+            Array.Copy(body, _at, buffer, offset, n);
+            _at += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     [Fact]
     public async Task ResponseLargerThanTheLimit_FailsWithWhatToDo()
     {

@@ -284,39 +284,50 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
             throw TooLarge(connection, request, limit);
         }
 
+        // The body goes into a buffer from the shared pool, sized by Content-Length when there is one, and back to the
+        // pool once parsed: a MemoryStream doubled its way to 128 KB for a 60 KB page, a large-object-heap array per
+        // page, and those drove full collections in a download (bench/README.md, "Profile, fourth round").
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        var buffer = pool.Rent(response.Content.Headers.ContentLength is > 0 and var length && length <= limit ? (int)length + 1 : 16 * 1024);
         try
         {
+            var filled = 0;
             int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
             {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > limit)
+                filled += read;
+                if (filled > limit)
                 {
                     throw TooLarge(connection, request, limit);
                 }
+
+                if (filled == buffer.Length)
+                {
+                    var larger = pool.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
             }
+
+            return filled == 0 ? null : Parse(connection, request, response, buffer.AsSpan(0, filled));
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+            pool.Return(buffer);
         }
+    }
 
-        if (buffer.Length == 0)
-        {
-            return null;
-        }
-
+    // The body as values (JSON, read as UTF-8 straight into values: no string of the whole page in between) or as text.
+    private static object? Parse(ResolvedConnection connection, VendorRequest request, HttpResponseMessage response, ReadOnlySpan<byte> body)
+    {
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? "";
-        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) || (mediaType.Length == 0 && body.Span.TrimStart(" \t\r\n"u8) is [(byte)'{', ..]))
+        if (mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) || (mediaType.Length == 0 && body.TrimStart(" \t\r\n"u8) is [(byte)'{', ..]))
         {
             try
             {
-                // Read as UTF-8 straight into values: no string of the whole page in between.
-                return Values.ParseJson(body.Span.StartsWith(Encoding.UTF8.Preamble) ? body.Span[Encoding.UTF8.Preamble.Length..] : body.Span);
+                return Values.ParseJson(body.StartsWith(Encoding.UTF8.Preamble) ? body[Encoding.UTF8.Preamble.Length..] : body);
             }
             catch (System.Text.Json.JsonException ex)
             {
@@ -326,7 +337,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
             }
         }
 
-        return Encoding.UTF8.GetString(body.Span);
+        return Encoding.UTF8.GetString(body);
     }
 
     private static StepFailedException TooLarge(ResolvedConnection connection, VendorRequest request, long limit) => new(
