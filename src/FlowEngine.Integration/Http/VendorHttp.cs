@@ -52,7 +52,7 @@ public sealed class VendorHttp(HttpClient http, TokenManager tokens, TimeProvide
 
     // One retry pipeline for every request: what differs per request (its policy, start, method, cancellation, the
     // retries so far and the limiter slot it holds) travels in its ResilienceContext. Polly validates a pipeline's
-    // options by reflection when it is built, which per request was a cost of its own.
+    // options by reflection when it is built; doing that per request was needless work (though too small to measure).
     private static readonly ResiliencePropertyKey<Call> CallKey = new("flowengine.vendor-call");
 
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
