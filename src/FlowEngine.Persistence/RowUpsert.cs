@@ -25,11 +25,14 @@ public sealed class RowUpsert<T>
     private readonly Dictionary<(int Rows, bool InsertOnly), string> _statements = [];
     private readonly string[] _names;
 
-    private RowUpsert(Column[] columns, string insert, string conflict)
+    private readonly int _perStatement;
+
+    private RowUpsert(Column[] columns, string insert, string conflict, bool sqlite)
     {
         _columns = columns;
         _insert = insert;
         _conflict = conflict;
+        _perStatement = sqlite ? 1 : RowsPerStatement;
         _names = [.. Enumerable.Range(0, RowsPerStatement * columns.Length).Select(i => $"@p{i / columns.Length}_{i % columns.Length}")];
     }
 
@@ -50,7 +53,7 @@ public sealed class RowUpsert<T>
         var insert = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ";
         var updates = columns.Select(c => c.Name).Except(keyColumns).Select(c => $"{c} = excluded.{c}");
         var conflict = $" ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {string.Join(", ", updates)}";
-        return new RowUpsert<T>(columns, insert, conflict);
+        return new RowUpsert<T>(columns, insert, conflict, db.Database.IsSqlite());
     }
 
     /// <summary>Writes <paramref name="rows"/> on the context's open connection, inside its current transaction.</summary>
@@ -70,13 +73,12 @@ public sealed class RowUpsert<T>
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(rows);
         var connection = db.Database.GetDbConnection();
-        var perStatement = db.Database.IsSqlite() ? 1 : RowsPerStatement;
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         var bound = 0;
-        for (var start = 0; start < rows.Count; start += perStatement)
+        for (var start = 0; start < rows.Count; start += _perStatement)
         {
-            var count = Math.Min(perStatement, rows.Count - start);
+            var count = Math.Min(_perStatement, rows.Count - start);
             if (count != bound)
             {
                 // A statement of this many rows, with its parameters made once (EF's mapping sets each one's type);

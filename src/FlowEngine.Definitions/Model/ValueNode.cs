@@ -32,9 +32,11 @@ public sealed record MapValue(IReadOnlyList<KeyValuePair<string, ValueNode>> Ent
     /// <inheritdoc />
     public override object? Evaluate(EvaluationContext context)
     {
+        // Indexed, not foreach: an enumerator through the interface is an allocation per evaluation (per item of a transform).
         var map = new Dictionary<string, object?>(Entries.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in Entries)
+        for (var i = 0; i < Entries.Count; i++)
         {
+            var (key, value) = Entries[i];
             map[key] = value.Evaluate(context);
         }
 
@@ -52,9 +54,9 @@ public sealed record ListValue(IReadOnlyList<ValueNode> Items, SourceSpan Span) 
     public override object? Evaluate(EvaluationContext context)
     {
         var list = new List<object?>(Items.Count);
-        foreach (var item in Items)
+        for (var i = 0; i < Items.Count; i++)
         {
-            list.Add(item.Evaluate(context));
+            list.Add(Items[i].Evaluate(context));
         }
 
         return list;
