@@ -82,13 +82,19 @@ public sealed class ModelSql(DbContext db)
             _mappings = mappings;
         }
 
+        /// <summary>How many parameters it has.</summary>
+        public int Count => _mappings.Length;
+
+        /// <summary>Gives parameter <paramref name="index"/> (in the order they were given) a new value, converted as its property stores it.</summary>
+        public void Set(int index, object? value) => _command.Parameters[index].Value = ProviderValue(_mappings[index], value);
+
         /// <summary>Runs it with these values, in the order its parameters were given (none: the values it has); returns the rows it changed.</summary>
         public async Task<int> ExecuteAsync(CancellationToken cancellationToken, params object?[] values)
         {
             ArgumentNullException.ThrowIfNull(values);
             for (var i = 0; i < values.Length; i++)
             {
-                _command.Parameters[i].Value = ProviderValue(_mappings[i], values[i]);
+                Set(i, values[i]);
             }
 
             return await _command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace FlowEngine.Persistence;
 
@@ -48,7 +47,7 @@ public sealed class RowUpsert<T>
         // A key the database numbers itself (an identity column) is left to it.
         var table = ModelTable.For<T>(db, values.Keys, "row writer (accessors)", p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && p.ClrType == typeof(long)));
         var key = table.Entity.FindPrimaryKey() ?? throw new InvalidOperationException($"{typeof(T).Name} has no key");
-        var columns = table.Columns.Select(c => new Column(c.Property, c.Mapping, c.Name, values[c.Property.Name])).ToArray();
+        var columns = table.Columns.Select(c => new Column(c.Property, c.Name, values[c.Property.Name])).ToArray();
         var keyColumns = key.Properties.Select(p => table.Sql.DelimitIdentifier(p.GetColumnName(table.Table)!)).ToArray();
         var insert = $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ";
         var updates = columns.Select(c => c.Name).Except(keyColumns).Select(c => $"{c} = excluded.{c}");
@@ -72,38 +71,43 @@ public sealed class RowUpsert<T>
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(rows);
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var bound = 0;
-        for (var start = 0; start < rows.Count; start += _perStatement)
+        var sql = new ModelSql(db);
+        ModelSql.Repeated? statement = null;
+        try
         {
-            var count = Math.Min(_perStatement, rows.Count - start);
-            if (count != bound)
+            for (var start = 0; start < rows.Count; start += _perStatement)
             {
-                // A statement of this many rows, with its parameters made once (EF's mapping sets each one's type);
-                // SQLite's stays prepared while its text and parameters are the same.
-                command.CommandText = Statement(count, insertOnly);
-                command.Parameters.Clear();
-                for (var i = 0; i < count * _columns.Length; i++)
+                var count = Math.Min(_perStatement, rows.Count - start);
+                if (statement is null || count * _columns.Length != statement.Count)
                 {
-                    var column = _columns[i % _columns.Length];
-                    command.Parameters.Add(column.Mapping.CreateParameter(command, _names[i], null, column.Property.IsNullable));
+                    // A statement of this many rows, its parameters made once; SQLite's stays prepared while it is reused.
+                    if (statement is not null)
+                    {
+                        await statement.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    statement = sql.Repeat(Statement(count, insertOnly), [.. Enumerable.Range(0, count * _columns.Length)
+                        .Select(i => new ModelSql.Parameter(_columns[i % _columns.Length].Property, _names[i], null))]);
                 }
 
-                bound = count;
-            }
-
-            for (var r = 0; r < count; r++)
-            {
-                var row = rows[start + r];
-                for (var c = 0; c < _columns.Length; c++)
+                for (var r = 0; r < count; r++)
                 {
-                    command.Parameters[(r * _columns.Length) + c].Value = _columns[c].Provider(row);
+                    var row = rows[start + r];
+                    for (var c = 0; c < _columns.Length; c++)
+                    {
+                        statement.Set((r * _columns.Length) + c, _columns[c].Value(row));
+                    }
                 }
-            }
 
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await statement.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (statement is not null)
+            {
+                await statement.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -134,9 +138,5 @@ public sealed class RowUpsert<T>
         }
     }
 
-    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name, Func<T, object?> Value)
-    {
-        /// <summary>The row's value as the provider takes it.</summary>
-        public object Provider(T row) => ModelSql.ProviderValue(Mapping, Value(row));
-    }
+    private sealed record Column(IProperty Property, string Name, Func<T, object?> Value);
 }
