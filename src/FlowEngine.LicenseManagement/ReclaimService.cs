@@ -315,24 +315,7 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var sql = new ModelSql(db);
         var now = Time.GetUtcNow();
-        var why = $"removal being sent to {vendor} (execution {executionId})";
-        var history = sql.Table<CandidateHistoryEntity>();
-        var candidates = sql.Table<RemovalCandidateEntity>();
-        // The history row first, from the state the candidate is in; the update then moves only a Ready one.
-        var moved = await sql.ExecuteAsync(
-            $"""
-            INSERT INTO {history} ("CandidateId", "From", "To", "By", "Why", "At")
-            SELECT "Id", "State", @to, @by, @why, @now FROM {candidates} WHERE "Id" = @id AND "State" = @ready;
-            UPDATE {candidates} SET "State" = @to, "UpdatedAt" = @now WHERE "Id" = @id AND "State" = @ready
-            """,
-            cancellationToken,
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.To), "@to", CandidateState.AwaitingRevocation),
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.By), "@by", "reclaim run"),
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.Why), "@why", why),
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.At), "@now", now),
-            sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.Id), "@id", candidateId),
-            sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.State), "@ready", CandidateState.Ready)).ConfigureAwait(false);
-        if (moved == 0)
+        if (!await MoveAsync(sql, candidateId, CandidateState.AwaitingRevocation, $"removal being sent to {vendor} (execution {executionId})", now, cancellationToken, from: CandidateState.Ready).ConfigureAwait(false))
         {
             return false;
         }
@@ -403,6 +386,35 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         return lines;
     }
 
+    /// <summary>
+    /// Moves a candidate to <paramref name="to"/> (only from <paramref name="from"/> when given) with its history row,
+    /// written first from the state the candidate is in; <paramref name="also"/> adds assignments (", col = …", may
+    /// use @why). The plain-SQL twin of <see cref="SamStore.Move"/>. False when no candidate moved.
+    /// </summary>
+    private static async Task<bool> MoveAsync(ModelSql sql, Guid candidateId, CandidateState to, string why, DateTimeOffset now, CancellationToken cancellationToken, CandidateState? from = null, string also = "")
+    {
+        var history = sql.Table<CandidateHistoryEntity>();
+        var candidates = sql.Table<RemovalCandidateEntity>();
+        var only = from is null ? "" : """ AND "State" = @from""";
+        ModelSql.Parameter[] values =
+        [
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.To), "@to", to),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.By), "@by", "reclaim run"),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.Why), "@why", why),
+            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.At), "@now", now),
+            sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.Id), "@id", candidateId),
+        ];
+        var moved = await sql.ExecuteAsync(
+            $"""
+            INSERT INTO {history} ("CandidateId", "From", "To", "By", "Why", "At")
+            SELECT "Id", "State", @to, @by, @why, @now FROM {candidates} WHERE "Id" = @id{only};
+            UPDATE {candidates} SET "State" = @to, "UpdatedAt" = @now{also} WHERE "Id" = @id{only}
+            """,
+            cancellationToken,
+            from is null ? values : [.. values, sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.State), "@from", from)]).ConfigureAwait(false);
+        return moved > 0;
+    }
+
     /// <summary>Moves a candidate to its outcome and settles its idempotency record, in one transaction of plain statements.</summary>
     private async Task FinishAsync(Guid candidateId, CandidateState state, string why, Guid? deleteSubscription, bool? succeeded, CancellationToken cancellationToken)
     {
@@ -411,32 +423,8 @@ public sealed class ReclaimService(SamStore sam, ProfileService profiles)
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var sql = new ModelSql(db);
         var now = Time.GetUtcNow();
-        var history = sql.Table<CandidateHistoryEntity>();
-        var candidates = sql.Table<RemovalCandidateEntity>();
-        var set = new List<string> { "\"State\" = @to", "\"UpdatedAt\" = @now" };
-        if (state == CandidateState.AttentionRequired)
-        {
-            set.Add("\"ErrorMessage\" = @why");
-        }
-
-        if (deleteSubscription is not null)
-        {
-            set.Add("\"SubscriptionId\" = NULL");
-        }
-
-        var moved = await sql.ExecuteAsync(
-            $"""
-            INSERT INTO {history} ("CandidateId", "From", "To", "By", "Why", "At")
-            SELECT "Id", "State", @to, @by, @why, @now FROM {candidates} WHERE "Id" = @id;
-            UPDATE {candidates} SET {string.Join(", ", set)} WHERE "Id" = @id
-            """,
-            cancellationToken,
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.To), "@to", state),
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.By), "@by", "reclaim run"),
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.Why), "@why", why),
-            sql.Value<CandidateHistoryEntity>(nameof(CandidateHistoryEntity.At), "@now", now),
-            sql.Value<RemovalCandidateEntity>(nameof(RemovalCandidateEntity.Id), "@id", candidateId)).ConfigureAwait(false);
-        if (moved == 0)
+        var also = (state == CandidateState.AttentionRequired ? ", \"ErrorMessage\" = @why" : "") + (deleteSubscription is not null ? ", \"SubscriptionId\" = NULL" : "");
+        if (!await MoveAsync(sql, candidateId, state, why, now, cancellationToken, also: also).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"removal candidate {candidateId} is not in the store");
         }
