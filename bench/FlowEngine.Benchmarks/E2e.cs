@@ -180,11 +180,7 @@ public static class E2e
 
                 var sample = Measure(side, name, size, run, args, token, db);
                 Check(sample, ids, side == "engine" ? EngineIds : BaselineIds);
-                progress.WriteLine(run == 0 ? "  (priming the JIT profile, not counted) " + Line(sample) : Line(sample));
-                if (run > 0)
-                {
-                    samples.Add(sample);
-                }
+                Keep(samples, sample, progress);
 
                 Clean(db, options.Keep);
             }
@@ -222,11 +218,7 @@ public static class E2e
                     throw new InvalidOperationException($"{side} reclaim run {run}: reclaimed {sample.Users} of {candidates}; {chosen.Count(left.Contains)} chosen users are still in the simulator");
                 }
 
-                progress.WriteLine(run == 0 ? "  (priming the JIT profile, not counted) " + Line(sample) : Line(sample));
-                if (run > 0)
-                {
-                    samples.Add(sample);
-                }
+                Keep(samples, sample, progress);
 
                 Clean(db, options.Keep);
                 if (!options.Keep)
@@ -237,6 +229,16 @@ public static class E2e
         }
 
         return samples;
+    }
+
+    // Run 0 only primes the JIT profiles: shown, not counted.
+    private static void Keep(List<Sample> samples, Sample sample, TextWriter progress)
+    {
+        progress.WriteLine(sample.Run == 0 ? "  (priming the JIT profile, not counted) " + Line(sample) : Line(sample));
+        if (sample.Run > 0)
+        {
+            samples.Add(sample);
+        }
     }
 
     private static int ReclaimAccountSize(int candidates) => Math.Min(Math.Max(candidates * 2, candidates + 1), Math.Max(PagerDutyLimit, candidates + 1));
