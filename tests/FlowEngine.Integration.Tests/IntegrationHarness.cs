@@ -44,10 +44,10 @@ internal sealed class IntegrationHarness
     private static readonly HttpClient Http = Integration.CreateHttpClient();
 
     /// <summary>A harness whose PagerDuty alias reaches a new simulator with its API token.</summary>
-    public static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> WithPagerDutyAsync(PagerDutySeed seed, IStepHandler? handler = null, params (string File, string Text)[] extra)
+    public static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> WithPagerDutyAsync(PagerDutySeed seed, IStepHandler? handler = null, HttpClient? http = null, params (string File, string Text)[] extra)
     {
         var sim = await PagerDutySimulator.StartAsync(seed);
-        var harness = new IntegrationHarness(handler: handler, extra: extra);
+        var harness = new IntegrationHarness(http: http, handler: handler, extra: extra);
         await harness.SetAsync(new ConnectionRecord
         {
             AliasId = PagerDutyAlias,

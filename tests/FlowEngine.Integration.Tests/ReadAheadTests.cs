@@ -74,7 +74,7 @@ public sealed class ReadAheadTests
     private static async Task<(IntegrationHarness Harness, PagerDutySimulator Sim)> StartAsync()
     {
         PagerDutySimulator? started = null;
-        var (harness, sim) = await IntegrationHarness.WithPagerDutyAsync(new PagerDutySeed { UserCount = 120 }, new UsersRequested(() => started!), ("read_ahead.yaml", Flow));
+        var (harness, sim) = await IntegrationHarness.WithPagerDutyAsync(new PagerDutySeed { UserCount = 120 }, new UsersRequested(() => started!), extra: ("read_ahead.yaml", Flow));
         started = sim;
         return (harness, sim);
     }

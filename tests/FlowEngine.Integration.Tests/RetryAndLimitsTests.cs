@@ -57,16 +57,9 @@ public sealed class RetryAndLimitsTests
     {
         // The simulator answers chunked. The same pages again with a Content-Length, and as a stream that hands over at
         // most 1,000 bytes a read: the body buffer starts small and grows, or starts at the announced size.
-        await using var sim = await PagerDutySimulator.StartAsync(new PagerDutySeed { UserCount = 250 });
         using var http = new HttpClient(new Reframing(framing == "trickle") { InnerHandler = new SocketsHttpHandler() });
-        var harness = new IntegrationHarness(http: http);
-        await harness.SetAsync(new ConnectionRecord
-        {
-            AliasId = IntegrationHarness.PagerDutyAlias,
-            Url = sim.BaseUrl,
-            CredentialType = "api_token",
-            Secrets = new Dictionary<string, string> { ["token"] = sim.ApiToken },
-        });
+        var (harness, sim) = await IntegrationHarness.WithPagerDutyAsync(new PagerDutySeed { UserCount = 250 }, http: http);
+        await using var _ = sim;
 
         var result = await harness.RunAsync("pagerduty.list_users");
 
