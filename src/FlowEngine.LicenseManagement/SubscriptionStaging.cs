@@ -57,11 +57,20 @@ public sealed class SubscriptionStaging(SamStore sam)
 
         async Task WriteAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
         {
+            // A joined write gets the connection, not a context: the provider is told from the connection's type.
             var sqlite = connection is Microsoft.Data.Sqlite.SqliteConnection;
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = sqlite ? StagePageSqlite : StagePage;
-            Dialect.Add(command, Id(sqlite, executionId), Id(sqlite, profileId), attempt, users.Count, PageJson(users, sqlite, now));
+            object[] values = [Id(sqlite, executionId), Id(sqlite, profileId), attempt, users.Count, PageJson(users, sqlite, now)];
+            for (var i = 0; i < values.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"@p{i}";
+                parameter.Value = values[i];
+                command.Parameters.Add(parameter);
+            }
+
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -130,40 +139,41 @@ public sealed class SubscriptionStaging(SamStore sam)
     public async Task<DownloadSummary> CommitAsync(Guid executionId, Guid profileId, CancellationToken cancellationToken)
     {
         await using var db = sam.Store.CreateContext();
-        var sql = new Dialect(db);
+        // Plain SQL, not LINQ: each LINQ query costs its compilation on a process's first download.
+        var sql = new ModelSql(db);
+        var dialect = new Dialect(db.Database.IsSqlite());
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // Plain SQL, not LINQ: each LINQ query costs its compilation on a process's first download.
-        var e = sql.Id(executionId);
-        var p = sql.Id(profileId);
-        var profile = await sql.ListAsync("""SELECT "SoftwareModelId" FROM sam_profiles WHERE "Id" = @p0""", [p], r => r.IsDBNull(0) ? (Guid?)null : r.GetGuid(0), cancellationToken).ConfigureAwait(false);
-        if (profile.Count == 0)
+        var execution = sql.Value<StagedPageEntity>(nameof(StagedPageEntity.ExecutionId), "@execution", executionId);
+        var profile = sql.Value<SubscriptionEntity>(nameof(SubscriptionEntity.ProfileId), "@profile", profileId);
+        var models = await sql.ListAsync("""SELECT "SoftwareModelId" FROM sam_profiles WHERE "Id" = @profile""", r => r.IsDBNull(0) ? (Guid?)null : r.GetGuid(0), cancellationToken, profile).ConfigureAwait(false);
+        if (models.Count == 0)
         {
             throw new InvalidOperationException($"no integration profile {profileId}");
         }
 
-        var softwareModelId = profile[0];
+        var softwareModelId = models[0];
         // The staged pages expanded by the database into a table of this transaction (dropped before it commits).
-        await sql.ExecuteAsync(sql.ExpandPages, [e], cancellationToken).ConfigureAwait(false);
-        await sql.ExecuteAsync("""CREATE INDEX fe_staged_user ON fe_staged ("ExternalUserId", "Attempt")""", [], cancellationToken).ConfigureAwait(false);
+        await sql.ExecuteAsync(dialect.ExpandPages, cancellationToken, execution).ConfigureAwait(false);
+        await sql.ExecuteAsync("""CREATE INDEX fe_staged_user ON fe_staged ("ExternalUserId", "Attempt")""", cancellationToken).ConfigureAwait(false);
         var repeated = await sql.ListAsync("""
             SELECT "ExternalUserId" FROM fe_staged GROUP BY "ExternalUserId", "Attempt" HAVING COUNT(*) > 1 ORDER BY "ExternalUserId" LIMIT 3
-            """, [], r => r.GetString(0), cancellationToken).ConfigureAwait(false);
+            """, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
         if (repeated.Count > 0)
         {
             throw new InvalidOperationException($"the download returned the same user more than once ({string.Join(", ", repeated)}): the vendor's pages overlap, so users may also be missing; nothing was stored");
         }
 
         // A page read again after a resume: the later attempt's copy of a user is the one kept.
-        if (await sql.CountAsync("""SELECT COUNT(DISTINCT "Attempt") FROM sam_staged_pages WHERE "ExecutionId" = @p0""", [e], cancellationToken).ConfigureAwait(false) > 1)
+        if (await sql.CountAsync("""SELECT COUNT(DISTINCT "Attempt") FROM sam_staged_pages WHERE "ExecutionId" = @execution""", cancellationToken, execution).ConfigureAwait(false) > 1)
         {
             await sql.ExecuteAsync("""
                 DELETE FROM fe_staged WHERE EXISTS (SELECT 1 FROM fe_staged later WHERE later."ExternalUserId" = fe_staged."ExternalUserId" AND later."Attempt" > fe_staged."Attempt")
-                """, [], cancellationToken).ConfigureAwait(false);
+                """, cancellationToken).ConfigureAwait(false);
         }
 
-        var total = (int)await sql.CountAsync("""SELECT COUNT(*) FROM fe_staged""", [], cancellationToken).ConfigureAwait(false);
-        if (total == 0 && await sql.CountAsync("""SELECT COUNT(*) FROM (SELECT 1 FROM sam_subscriptions WHERE "ProfileId" = @p0 LIMIT 1) AS any_subscription""", [p], cancellationToken).ConfigureAwait(false) > 0)
+        var total = (int)await sql.CountAsync("""SELECT COUNT(*) FROM fe_staged""", cancellationToken).ConfigureAwait(false);
+        if (total == 0 && await sql.CountAsync("""SELECT COUNT(*) FROM (SELECT 1 FROM sam_subscriptions WHERE "ProfileId" = @profile LIMIT 1) AS any_subscription""", cancellationToken, profile).ConfigureAwait(false) > 0)
         {
             // A vendor account always has at least its owner: an empty download is a broken answer, not an empty account.
             throw new InvalidOperationException("the download read no users at all, while the profile has subscriptions; a vendor account always has at least its owner, so this looks like a broken answer, and nothing was changed. Check the alias's URL and credential, and the vendor's status");
@@ -171,12 +181,12 @@ public sealed class SubscriptionStaging(SamStore sam)
 
         var added = (int)await sql.CountAsync("""
             SELECT COUNT(*) FROM fe_staged s
-              WHERE NOT EXISTS (SELECT 1 FROM sam_subscriptions x WHERE x."ProfileId" = @p0 AND x."ExternalUserId" = s."ExternalUserId")
-            """, [p], cancellationToken).ConfigureAwait(false);
+              WHERE NOT EXISTS (SELECT 1 FROM sam_subscriptions x WHERE x."ProfileId" = @profile AND x."ExternalUserId" = s."ExternalUserId")
+            """, cancellationToken, profile).ConfigureAwait(false);
         var goneIds = await sql.ListAsync("""
-            SELECT x."Id" FROM sam_subscriptions x WHERE x."ProfileId" = @p0
+            SELECT x."Id" FROM sam_subscriptions x WHERE x."ProfileId" = @profile
               AND NOT EXISTS (SELECT 1 FROM fe_staged s WHERE s."ExternalUserId" = x."ExternalUserId")
-            """, [p], r => r.GetGuid(0), cancellationToken).ConfigureAwait(false);
+            """, r => r.GetGuid(0), cancellationToken, profile).ConfigureAwait(false);
         var now = sam.Time.GetUtcNow();
         if (goneIds.Count > 0)
         {
@@ -199,25 +209,26 @@ public sealed class SubscriptionStaging(SamStore sam)
             }
         }
 
-        var changed = string.Join(" OR ", new[] { "UserPrincipalName", "DisplayName", "Identifier" }.Select(c => sql.Differs($"sam_subscriptions.\"{c}\"", $"excluded.\"{c}\"")))
-            + " OR " + sql.Differs("sam_subscriptions.\"ExternalCreated\"", Earliest)
+        var changed = string.Join(" OR ", new[] { "UserPrincipalName", "DisplayName", "Identifier" }.Select(c => dialect.Differs($"sam_subscriptions.\"{c}\"", $"excluded.\"{c}\"")))
+            + " OR " + dialect.Differs("sam_subscriptions.\"ExternalCreated\"", Earliest)
             + " OR (excluded.\"LastActivity\" IS NOT NULL AND (sam_subscriptions.\"LastActivity\" IS NULL OR excluded.\"LastActivity\" > sam_subscriptions.\"LastActivity\"))";
-        var model = softwareModelId is null ? "NULL" : "{2}";
         var upsert = $$"""
             INSERT INTO sam_subscriptions ("Id", "ProfileId", "ExternalUserId", "UserPrincipalName", "DisplayName", "LastActivity", "ExternalCreated", "Identifier", "SoftwareModelId", "CreatedAt", "UpdatedAt")
-            SELECT s."NewId", {1}, s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", {{model}}, {0}, {0}
+            SELECT s."NewId", @profile, s."ExternalUserId", s."UserPrincipalName", s."DisplayName", s."LastActivity", s."ExternalCreated", s."Identifier", @model, @now, @now
             FROM fe_staged s WHERE true
             ON CONFLICT ("ProfileId", "ExternalUserId") DO UPDATE SET
               "UserPrincipalName" = excluded."UserPrincipalName", "DisplayName" = excluded."DisplayName", "Identifier" = excluded."Identifier",
               "ExternalCreated" = {{Earliest}},
               "LastActivity" = CASE WHEN excluded."LastActivity" IS NOT NULL AND (sam_subscriptions."LastActivity" IS NULL OR excluded."LastActivity" > sam_subscriptions."LastActivity")
                 THEN excluded."LastActivity" ELSE sam_subscriptions."LastActivity" END,
-              "UpdatedAt" = {0}
+              "UpdatedAt" = @now
             WHERE {{changed}}
             """;
-        var written = await db.Database.ExecuteSqlRawAsync(upsert, softwareModelId is { } modelId ? [now.UtcTicks, p, sql.Id(modelId)] : [now.UtcTicks, p], cancellationToken).ConfigureAwait(false);
-        await sql.ExecuteAsync("DROP TABLE fe_staged", [], cancellationToken).ConfigureAwait(false);
-        await sql.ExecuteAsync("""DELETE FROM sam_staged_pages WHERE "ExecutionId" = @p0""", [e], cancellationToken).ConfigureAwait(false);
+        var written = await sql.ExecuteAsync(upsert, cancellationToken, profile,
+            sql.Value<SubscriptionEntity>(nameof(SubscriptionEntity.SoftwareModelId), "@model", softwareModelId),
+            sql.Value<SubscriptionEntity>(nameof(SubscriptionEntity.CreatedAt), "@now", now)).ConfigureAwait(false);
+        await sql.ExecuteAsync("DROP TABLE fe_staged", cancellationToken).ConfigureAwait(false);
+        await sql.ExecuteAsync("""DELETE FROM sam_staged_pages WHERE "ExecutionId" = @execution""", cancellationToken, execution).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new DownloadSummary(added, written - added, goneIds.Count, total);
     }
@@ -244,74 +255,24 @@ public sealed class SubscriptionStaging(SamStore sam)
           THEN sam_subscriptions."ExternalCreated" ELSE excluded."ExternalCreated" END
         """;
 
-    /// <summary>The little that differs between SQLite and PostgreSQL here.</summary>
-    private readonly struct Dialect(FlowEngineDbContext db)
+    /// <summary>The little SQL text that differs between SQLite and PostgreSQL here.</summary>
+    private readonly struct Dialect(bool sqlite)
     {
-        private readonly bool _sqlite = db.Database.ProviderName?.Contains("Sqlite", StringComparison.OrdinalIgnoreCase) == true;
+        public string Differs(string left, string right) => sqlite ? $"{left} IS NOT {right}" : $"{left} IS DISTINCT FROM {right}";
 
-        public object Id(Guid? id) => id is not { } value ? DBNull.Value : SubscriptionStaging.Id(_sqlite, value);
-
-        public string Differs(string left, string right) => _sqlite ? $"{left} IS NOT {right}" : $"{left} IS DISTINCT FROM {right}";
-
-        // An execution's staged pages (@p0) as rows: one per user, with the attempt that staged it.
-        public string ExpandPages => _sqlite
+        // An execution's staged pages (@execution) as rows: one per user, with the attempt that staged it.
+        public string ExpandPages => sqlite
             ? """
                 CREATE TEMP TABLE fe_staged AS
                 SELECT j.value ->> 0 AS "ExternalUserId", j.value ->> 1 AS "UserPrincipalName", j.value ->> 2 AS "DisplayName",
                   j.value ->> 3 AS "LastActivity", j.value ->> 4 AS "ExternalCreated", j.value ->> 5 AS "Identifier", j.value ->> 6 AS "NewId", p."Attempt" AS "Attempt"
-                FROM sam_staged_pages p, jsonb_each(p."Users") j WHERE p."ExecutionId" = @p0
+                FROM sam_staged_pages p, jsonb_each(p."Users") j WHERE p."ExecutionId" = @execution
                 """
             : """
                 CREATE TEMP TABLE fe_staged AS
                 SELECT j.value ->> 0 AS "ExternalUserId", j.value ->> 1 AS "UserPrincipalName", j.value ->> 2 AS "DisplayName",
                   (j.value ->> 3)::bigint AS "LastActivity", (j.value ->> 4)::bigint AS "ExternalCreated", j.value ->> 5 AS "Identifier", (j.value ->> 6)::uuid AS "NewId", p."Attempt" AS "Attempt"
-                FROM sam_staged_pages p CROSS JOIN LATERAL jsonb_array_elements(p."Users"::jsonb) AS j(value) WHERE p."ExecutionId" = @p0
+                FROM sam_staged_pages p CROSS JOIN LATERAL jsonb_array_elements(p."Users"::jsonb) AS j(value) WHERE p."ExecutionId" = @execution
                 """;
-
-        public static void Add(System.Data.Common.DbCommand command, params object?[] values)
-        {
-            for (var i = 0; i < values.Length; i++)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = $"@p{i}";
-                parameter.Value = values[i] ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
-        }
-
-        public async Task ExecuteAsync(string text, object[] parameters, CancellationToken cancellationToken)
-        {
-            await using var command = Command(text, parameters);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // A query on the context's open connection and transaction, parameters named @p0, @p1, …
-        public async Task<List<T>> ListAsync<T>(string text, object[] parameters, Func<System.Data.Common.DbDataReader, T> read, CancellationToken cancellationToken)
-        {
-            await using var command = Command(text, parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(read(reader));
-            }
-
-            return rows;
-        }
-
-        public async Task<long> CountAsync(string text, object[] parameters, CancellationToken cancellationToken)
-        {
-            await using var command = Command(text, parameters);
-            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        private System.Data.Common.DbCommand Command(string text, object[] parameters)
-        {
-            var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = text;
-            Add(command, parameters);
-            return command;
-        }
     }
 }

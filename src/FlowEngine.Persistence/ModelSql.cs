@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -43,18 +44,47 @@ public sealed class ModelSql(DbContext db)
     /// </summary>
     public Repeated Repeat(string sql, params Parameter[] parameters)
     {
+        var command = Command(sql, parameters, out var mappings);
+        return new Repeated(command, mappings);
+    }
+
+    /// <summary>Runs a query; returns its rows, each made by <paramref name="read"/>.</summary>
+    public async Task<List<TRow>> ListAsync<TRow>(string sql, Func<DbDataReader, TRow> read, CancellationToken cancellationToken, params Parameter[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await using var command = Command(sql, parameters, out _);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<TRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Runs a query whose first column of its first row is a number (a count); returns it.</summary>
+    public async Task<long> CountAsync(string sql, CancellationToken cancellationToken, params Parameter[] parameters)
+    {
+        await using var command = Command(sql, parameters, out _);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // A command on the context's connection and current transaction, its parameters typed by their properties' mappings.
+    private DbCommand Command(string sql, Parameter[] parameters, out RelationalTypeMapping[] mappings)
+    {
         ArgumentNullException.ThrowIfNull(parameters);
         var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = sql;
-        var mappings = new RelationalTypeMapping[parameters.Length];
+        mappings = new RelationalTypeMapping[parameters.Length];
         for (var i = 0; i < parameters.Length; i++)
         {
             mappings[i] = (RelationalTypeMapping)parameters[i].Property.GetRelationalTypeMapping();
             command.Parameters.Add(mappings[i].CreateParameter(command, parameters[i].Name, parameters[i].Value, parameters[i].Property.IsNullable));
         }
 
-        return new Repeated(command, mappings);
+        return command;
     }
 
     /// <summary>A value as the provider takes it for a parameter of this mapping: what <see cref="RelationalTypeMapping.CreateParameter"/> sets.</summary>
@@ -73,10 +103,10 @@ public sealed class ModelSql(DbContext db)
     /// <summary>A statement made by <see cref="Repeat"/>.</summary>
     public sealed class Repeated : IAsyncDisposable
     {
-        private readonly System.Data.Common.DbCommand _command;
+        private readonly DbCommand _command;
         private readonly RelationalTypeMapping[] _mappings;
 
-        internal Repeated(System.Data.Common.DbCommand command, RelationalTypeMapping[] mappings)
+        internal Repeated(DbCommand command, RelationalTypeMapping[] mappings)
         {
             _command = command;
             _mappings = mappings;
