@@ -18,9 +18,9 @@ public static class Program
           smoke | --smoke                   every scenario once, tiny, no BenchmarkDotNet; exit 0 when all ran
           e2e [--runs 10] [--sizes 1000,10000] [--scenarios pagerduty-download,...] [--keep] [--out FILE] [--engine-records ef|memory] [--jit] [--warm] [--no-jit-profile]
                                             engine vs hand-written baseline, whole processes, against the simulators
-          runtime [--seconds 20] [--clients 4]
+          runtime [--seconds 20] [--clients 4] [--warmup 100] [--out FILE]
                                             two-step executions per minute on SQLite: runtime API and HTTP trigger
-          cold [--runs 10]                  cold start: validate, server until /health, first execution
+          cold [--runs 10] [--out FILE]     cold start: validate, server until /health, first execution
           engine-download|engine-activity|engine-reclaim ...
                                             one engine-side e2e measurement (started by e2e)
         """;
@@ -33,6 +33,20 @@ public static class Program
             return Smoke.Run(Console.Out);
         }
 
+        try
+        {
+            return await ModeAsync(args);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    private static async Task<int> ModeAsync(string[] args)
+    {
         switch (args.FirstOrDefault())
         {
             case "steps":
@@ -94,143 +108,40 @@ public static class Program
 
     private static async Task<int> E2eModeAsync(string[] args)
     {
-        var options = new E2e.Options { Command = "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["e2e", .. args]), ReadyToRun = true };
-        string? output = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--runs" when value is not null:
-                    options = options with { Runs = int.Parse(value, CultureInfo.InvariantCulture) };
-                    i++;
-                    break;
-                case "--sizes" when value is not null:
-                    options = options with { Sizes = [.. value.Split(',').Select(v => int.Parse(v.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture))] };
-                    i++;
-                    break;
-                case "--scenarios" when value is not null:
-                    options = options with { Scenarios = value.Split(',') };
-                    i++;
-                    break;
-                case "--out" when value is not null:
-                    output = value;
-                    i++;
-                    break;
-                case "--keep":
-                    options = options with { Keep = true };
-                    break;
-                case "--jit":
-                    options = options with { ReadyToRun = false };
-                    break;
-                case "--warm":
-                    options = options with { Warm = true };
-                    break;
-                case "--no-jit-profile":
-                    options = options with { JitProfiles = false };
-                    break;
-                case "--engine-records" when value is not null:
-                    options = options with { EngineArgs = ["--records", value] };
-                    i++;
-                    break;
-                default:
-                    Console.Error.WriteLine($"unknown e2e option '{args[i]}'");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
-
-        if (options.Runs < 1)
-        {
-            Console.Error.WriteLine("--runs must be at least 1");
-            return 2;
-        }
-
+        var (options, output) = BenchOptions.E2e(args);
         var report = await E2e.RunAsync(options, Console.Error);
-        Console.WriteLine(report.Markdown);
-        if (output is not null)
-        {
-            await File.WriteAllTextAsync(output, report.Markdown);
-        }
-
+        await WriteAsync(report.Markdown, output);
         return 0;
     }
 
     private static async Task<int> RuntimeModeAsync(string[] args)
     {
-        var options = new RuntimeThroughput.Options(Command: "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["runtime", .. args]));
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
-            options = args[i] switch
-            {
-                "--seconds" => options with { Seconds = value },
-                "--clients" => options with { Clients = value },
-                "--warmup" => options with { Warmup = value },
-                _ => throw new ArgumentException($"unknown runtime option '{args[i]}'"),
-            };
-        }
-
-        Console.WriteLine(await RuntimeThroughput.RunAsync(options, Console.Error));
+        var (options, output) = BenchOptions.Runtime(args);
+        await WriteAsync(await RuntimeThroughput.RunAsync(options, Console.Error), output);
         return 0;
     }
 
     private static async Task<int> ColdModeAsync(string[] args)
     {
-        var options = new ColdServer.Options(Command: "dotnet run -c Release --project bench/FlowEngine.Benchmarks -- " + string.Join(' ', ["cold", .. args]));
-        if (args is ["--runs", var runs])
-        {
-            options = options with { Runs = int.Parse(runs, CultureInfo.InvariantCulture) };
-        }
-        else if (args.Length > 0)
-        {
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-
-        Console.WriteLine(await ColdServer.RunAsync(options, Console.Error));
+        var (options, output) = BenchOptions.Cold(args);
+        await WriteAsync(await ColdServer.RunAsync(options, Console.Error), output);
         return 0;
     }
 
     private static int ColdStartMode(string[] args)
     {
-        var options = new ColdStart.Options();
-        for (var i = 0; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--runs" when value is not null:
-                    options = options with { Runs = int.Parse(value, CultureInfo.InvariantCulture) };
-                    i++;
-                    break;
-                case "--warmup" when value is not null:
-                    options = options with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) };
-                    i++;
-                    break;
-                case "--cli" when value is not null:
-                    options = options with { Cli = value };
-                    i++;
-                    break;
-                case "--flows" when value is not null:
-                    options = options with { Flows = value };
-                    i++;
-                    break;
-                default:
-                    Console.Error.WriteLine($"unknown coldstart option '{args[i]}'");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
-            }
-        }
-
-        if (options.Runs < 1)
-        {
-            Console.Error.WriteLine("--runs must be at least 1");
-            return 2;
-        }
-
-        var result = ColdStart.Run(options, Console.Error);
+        var result = ColdStart.Run(BenchOptions.ColdStart(args), Console.Error);
         Console.WriteLine(result.Markdown);
         return 0;
+    }
+
+    // A report goes to the console, and to the --out file when one was given.
+    private static async Task WriteAsync(string markdown, string? output)
+    {
+        Console.WriteLine(markdown);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, markdown);
+        }
     }
 }
