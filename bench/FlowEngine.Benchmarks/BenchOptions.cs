@@ -18,8 +18,7 @@ public static class BenchOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new E2e.Options { Command = Prefix + string.Join(' ', ["e2e", .. args]), ReadyToRun = true };
-        string? output = null;
-        var reader = new Reader("e2e", args);
+        var reader = new Reader("e2e", args, takesOut: true);
         while (reader.Next() is { } option)
         {
             options = option switch
@@ -32,12 +31,11 @@ public static class BenchOptions
                 "--jit" => options with { ReadyToRun = false },
                 "--warm" => options with { Warm = true },
                 "--no-jit-profile" => options with { JitProfiles = false },
-                "--out" => Out(ref output, reader.Value(option), options),
                 _ => throw reader.Unknown(option),
             };
         }
 
-        return (options, output);
+        return (options, reader.Out);
     }
 
     /// <summary><c>runtime</c>: the options, and the file the report also goes to (<c>--out</c>), if any.</summary>
@@ -45,8 +43,7 @@ public static class BenchOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new RuntimeThroughput.Options(Command: Prefix + string.Join(' ', ["runtime", .. args]));
-        string? output = null;
-        var reader = new Reader("runtime", args);
+        var reader = new Reader("runtime", args, takesOut: true);
         while (reader.Next() is { } option)
         {
             options = option switch
@@ -54,12 +51,11 @@ public static class BenchOptions
                 "--seconds" => options with { Seconds = reader.Count(option, minimum: 1) },
                 "--clients" => options with { Clients = reader.Count(option, minimum: 1) },
                 "--warmup" => options with { Warmup = reader.Count(option, minimum: 0) },
-                "--out" => Out(ref output, reader.Value(option), options),
                 _ => throw reader.Unknown(option),
             };
         }
 
-        return (options, output);
+        return (options, reader.Out);
     }
 
     /// <summary><c>cold</c>: the options, and the file the report also goes to (<c>--out</c>), if any.</summary>
@@ -67,19 +63,17 @@ public static class BenchOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new ColdServer.Options(Command: Prefix + string.Join(' ', ["cold", .. args]));
-        string? output = null;
-        var reader = new Reader("cold", args);
+        var reader = new Reader("cold", args, takesOut: true);
         while (reader.Next() is { } option)
         {
             options = option switch
             {
                 "--runs" => options with { Runs = reader.Count(option, minimum: 1) },
-                "--out" => Out(ref output, reader.Value(option), options),
                 _ => throw reader.Unknown(option),
             };
         }
 
-        return (options, output);
+        return (options, reader.Out);
     }
 
     /// <summary><c>coldstart</c>: the options.</summary>
@@ -87,7 +81,7 @@ public static class BenchOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new ColdStart.Options();
-        var reader = new Reader("coldstart", args);
+        var reader = new Reader("coldstart", args, takesOut: false);
         while (reader.Next() is { } option)
         {
             options = option switch
@@ -103,23 +97,34 @@ public static class BenchOptions
         return options;
     }
 
-    private static T Out<T>(ref string? output, string file, T options)
-    {
-        output = file;
-        return options;
-    }
-
     private static int Whole(string option, string? text, int minimum) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum
             ? value
             : throw new UsageException($"{option} takes a whole number of at least {minimum}, not '{text}'");
 
-    // Walks a mode's arguments: each option, then its value when it takes one.
-    private sealed class Reader(string mode, string[] args)
+    // Walks a mode's arguments: each option, then its value when it takes one. --out FILE, which every reporting mode
+    // takes, is read here and kept in Out.
+    private sealed class Reader(string mode, string[] args, bool takesOut)
     {
         private int _next;
 
-        public string? Next() => _next < args.Length ? args[_next++] : null;
+        public string? Out { get; private set; }
+
+        public string? Next()
+        {
+            while (_next < args.Length)
+            {
+                var option = args[_next++];
+                if (!(takesOut && option == "--out"))
+                {
+                    return option;
+                }
+
+                Out = Value(option);
+            }
+
+            return null;
+        }
 
         public string Value(string option) =>
             _next < args.Length && !args[_next].StartsWith("--", StringComparison.Ordinal)
